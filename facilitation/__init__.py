@@ -1,0 +1,85 @@
+"""Huitan (慧谈): the eight-tier discussion sessions, from schedule to closed slips."""
+import os
+
+from flask import Flask, request
+
+from .config import DEV_SECRET_KEY, INSTANCE_DIR, config_from_environment
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def select_locale():
+    from flask import current_app, has_request_context
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    lang = request.args.get("lang") or request.cookies.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config=None):
+    """Build the application: load config, bind extensions, register blueprints."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+    app = Flask(__name__, instance_path=INSTANCE_DIR,
+                template_folder=os.path.join(root, "templates"),
+                static_folder=os.path.join(root, "static"))
+    app.config.from_object(config_from_environment())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    if app.config.get("HUITAN_PRODUCTION") or os.environ.get("HUITAN_ENV") == "production":
+        if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set to a real secret in production")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from .database import configure_engine_options
+    configure_engine_options(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, async_mode="threading",
+                      message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+                      cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
+                      max_http_buffer_size=64 * 1024)
+
+    from . import models  # noqa: F401  (all models, so that metadata is complete)
+    from .database import install_sqlite_pragmas
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+
+    from .accounts.context import setup_login
+    setup_login(app)
+
+    from .errors import register_error_handlers
+    register_error_handlers(app)
+
+    from .templating import setup_templating
+    setup_templating(app)
+
+    from .core.views import bp as core_bp
+    from .accounts.views import bp as accounts_bp
+    from .people.views import bp as people_bp
+    from .scheduling.views import bp as scheduling_bp
+    from .live.views import bp as live_bp
+    from .api import bp as api_bp, load_api_modules
+    for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp):
+        app.register_blueprint(blueprint)
+    load_api_modules()
+    app.register_blueprint(api_bp)
+
+    from . import realtime
+    realtime.init_app(app)
+    from .live import namespace  # noqa: F401  (registers the /live Socket.IO handlers)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app

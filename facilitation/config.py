@@ -1,0 +1,76 @@
+"""Configuration classes; every value can be overridden from the environment."""
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url():
+    return "sqlite:///" + os.path.join(INSTANCE_DIR, "huitan.sqlite3")
+
+
+class Config:
+    """Defaults for running locally: SQLite under instance/, one process."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = int(os.environ.get("PORT", "5000"))
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh": "简体中文", "en": "English"}
+    DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
+    SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute")
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster files; JSON bodies are checked separately
+    ROSTER_MAX_ROWS = 20000
+    MEETING_MAX_PARTICIPANTS = int(os.environ.get("MEETING_MAX_PARTICIPANTS", "10"))
+    PARTICIPANT_TOKEN_MAX_AGE = int(os.environ.get("PARTICIPANT_TOKEN_MAX_AGE", str(24 * 3600)))
+    ITEM_MAX_CHARS = 500
+    DEMO_ON_FIRST_START = _bool("DEMO_ON_FIRST_START", False)
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    """Refuses to start with the development secret (see create_app)."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+def config_from_environment():
+    env = os.environ.get("HUITAN_ENV", os.environ.get("FLASK_ENV", "development")).lower()
+    return ProductionConfig if env == "production" else Config

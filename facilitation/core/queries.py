@@ -1,0 +1,25 @@
+"""Figures for the home page."""
+from ..extensions import db
+from ..live.models import Item
+from ..scheduling.models import Meeting
+from ..slips.models import Slip
+from ..timeutil import local_today
+
+
+def month_overview(start, end):
+    meetings = db.session.query(Meeting.status, db.func.count(Meeting.id)).filter(
+        Meeting.starts_at >= start, Meeting.starts_at < end).group_by(Meeting.status).all()
+    by_status = dict(meetings)
+    items = db.session.query(db.func.count(Item.id)).filter(Item.created_at >= start, Item.created_at < end).scalar()
+    open_slips = Slip.query.filter(Slip.status.in_(("issued", "accepted", "replied"))).count()
+    overdue = Slip.query.filter(Slip.status.in_(("issued", "accepted")), Slip.due_date < local_today()).count()
+    return {"planned": sum(by_status.values()) - by_status.get("cancelled", 0),
+            "held": by_status.get("closed", 0), "live": by_status.get("live", 0),
+            "items": items or 0, "open_slips": open_slips, "overdue_slips": overdue}
+
+
+def meetings_led_by(user):
+    if not user.is_authenticated or user.role != "lead":
+        return []
+    return (Meeting.query.filter(Meeting.lead_user_id == user.id, Meeting.status.in_(("planned", "live")))
+            .order_by(Meeting.starts_at).limit(10).all())

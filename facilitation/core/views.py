@@ -1,0 +1,46 @@
+"""Home page, health check and language switch."""
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from ..extensions import db
+from ..people.services import ordered_tiers
+from ..scheduling.models import Meeting
+from ..timeutil import local_today, month_bounds
+from . import queries
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 {"status": "ok"} after a real round-trip to the database, else 503."""
+    try:
+        db.session.execute(text("SELECT 1")).scalar_one()
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/")
+@login_required
+def index():
+    today = local_today()
+    start, end = month_bounds(today.year, today.month)
+    upcoming = (Meeting.query.filter(Meeting.status.in_(("planned", "live")))
+                .order_by(Meeting.starts_at).limit(10).all())
+    return render_template("core/index.html", upcoming=upcoming, tiers=ordered_tiers(),
+                           month=queries.month_overview(start, end), today=today,
+                           my_meetings=queries.meetings_led_by(current_user))
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    target = request.args.get("next") or request.referrer or url_for("core.index")
+    if not target.startswith("/") and not target.startswith(request.host_url):
+        target = url_for("core.index")
+    response = redirect(target)
+    if code in ("zh", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

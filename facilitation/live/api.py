@@ -1,0 +1,353 @@
+"""JSON API for live capture: joining, items, votes and outcomes."""
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.context import bearer_token, roles_required
+from ..api import bp, json_body
+from ..errors import PermissionDenied, ValidationError
+from ..extensions import db, limiter
+from ..scheduling.services import can_chair, get_meeting
+from ..slips.services import slip_to_dict
+from ..timeutil import parse_date
+from . import services
+from .context import issue_participant_token, read_participant_token
+
+
+def _participant_from_request(meeting_id=None):
+    token = bearer_token()
+    if not token or not token.startswith("p."):
+        return None
+    token_meeting_id, participant_id = read_participant_token(token)
+    if meeting_id is not None and token_meeting_id != meeting_id:
+        raise PermissionDenied(_("参会凭证不属于这场慧谈。"), code="wrong_meeting")
+    return services.participant_for_token(token_meeting_id, participant_id)
+
+
+def _staff():
+    return current_user if current_user.is_authenticated else None
+
+
+def _string(data, key, required=False):
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(_("%(field)s 必须是字符串。", field=key))
+    return value
+
+
+@bp.route("/join/<join_code>", methods=["POST"])
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"])
+def join(join_code):
+    """Join a live meeting from a phone.
+    ---
+    post:
+      summary: Join a meeting by its join code
+      security: []
+      parameters:
+        - {name: join_code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                employee_no: {type: string, maxLength: 32}
+                name: {type: string, maxLength: 64}
+      responses:
+        200:
+          description: '{"meeting_id", "participant_token", "participant": {...}}'
+        404:
+          description: wrong join code
+        409:
+          description: meeting not started
+        410:
+          description: meeting closed or cancelled
+    """
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        raise ValidationError(_("请求体必须是 JSON 对象。"))
+    participant = services.join_meeting(join_code, _string(data, "employee_no"), _string(data, "name"))
+    db.session.commit()
+    return jsonify({"meeting_id": participant.meeting_id,
+                    "participant_token": issue_participant_token(participant),
+                    "participant": {"id": participant.id, "name": participant.name,
+                                    "is_guest": participant.is_guest}})
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], key_func=lambda: bearer_token() or request.remote_addr)
+def submit_item(meeting_id):
+    """Raise an item (participant token) or enter one for a participant (staff).
+    ---
+    post:
+      summary: Submit an item; idempotent on client_id
+      parameters:
+        - {name: meeting_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [client_id, kind, text]
+              properties:
+                client_id: {type: string, pattern: '^[A-Za-z0-9_-]{8,64}$'}
+                kind: {type: string, enum: [question, demand, difficulty, suggestion]}
+                text: {type: string, maxLength: 500}
+                anonymity: {type: string, enum: [named, anonymous, hidden_identity]}
+                category: {type: string, maxLength: 32}
+                submitter_name: {type: string, description: staff entry only}
+      responses:
+        201:
+          description: the new item
+        200:
+          description: the same item, client_id seen before
+        400:
+          description: invalid item
+        409:
+          description: meeting not live
+    """
+    meeting = get_meeting(meeting_id)
+    participant = _participant_from_request(meeting.id)
+    staff = None
+    if participant is None:
+        staff = _staff()
+        if staff is None:
+            raise PermissionDenied(_("请先扫码加入慧谈。"), code="unauthorized")
+        if not can_chair(staff, meeting):
+            raise PermissionDenied(_("只有组织者或本场牵头人可以代为录入事项。"))
+    data = json_body()
+    item, created = services.submit_item(
+        meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
+        anonymity=data.get("anonymity") or "named", category=data.get("category"),
+        is_urgent=bool(data.get("is_urgent")), participant=participant, staff=staff,
+        submitter_name=_string(data, "submitter_name") if staff else None)
+    db.session.commit()
+    body = services.item_to_dict(item, audience="public" if participant else "staff")
+    if participant is not None and created and item.follow_token:
+        body["follow_token"] = item.follow_token
+    return jsonify(body), 201 if created else 200
+
+
+@bp.route("/meetings/<int:meeting_id>/items")
+def list_items(meeting_id):
+    """Items after a sequence number, for catching up after (re)connecting.
+    ---
+    get:
+      summary: Items of a meeting ordered by seq
+      parameters:
+        - {name: meeting_id, in: path, required: true, schema: {type: integer}}
+        - {name: after, in: query, schema: {type: integer, default: 0}}
+      responses:
+        200:
+          description: '{"items": [...], "last_seq"}'
+    """
+    meeting = get_meeting(meeting_id)
+    participant = _participant_from_request(meeting.id)
+    if participant is None:
+        staff = _staff()
+        if staff is None:
+            raise PermissionDenied(_("请先扫码加入慧谈。"), code="unauthorized")
+        if not staff.has_role("organizer", "lead", "viewer"):
+            raise PermissionDenied(_("您没有查看本场事项的权限。"))
+    audience = "public" if participant is not None else "staff"
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        raise ValidationError(_("after 必须是非负整数。"))
+    items = services.items_after(meeting, int(after), audience=audience)
+    return jsonify({"items": [services.item_to_dict(i, audience) for i in items],
+                    "last_seq": meeting.next_seq, "status": meeting.status})
+
+
+@bp.route("/items/<int:item_id>/vote", methods=["POST"])
+def vote_item(item_id):
+    """+1 an item (participant token; once per participant).
+    ---
+    post:
+      summary: Vote for an item
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: the item with its new vote count
+        409:
+          description: already voted
+    """
+    item = services.get_item(item_id)
+    participant = _participant_from_request(item.meeting_id)
+    if participant is None:
+        raise PermissionDenied(_("请先扫码加入慧谈。"), code="unauthorized")
+    services.vote_item(participant, item)
+    db.session.commit()
+    return jsonify(services.item_to_dict(item, audience="public"))
+
+
+def _due_date(data):
+    try:
+        return parse_date(_string(data, "due_date", required=True))
+    except (TypeError, ValueError):
+        raise ValidationError(_("答复期限格式应为 YYYY-MM-DD。"), code="bad_due_date")
+
+
+@bp.route("/items/<int:item_id>/answer", methods=["POST"])
+@roles_required("organizer", "lead")
+def answer_item(item_id):
+    """Answer an item on the spot.
+    ---
+    post:
+      summary: Answer on the spot
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [answer], properties: {answer: {type: string, maxLength: 2000}}}
+      responses:
+        200:
+          description: the item
+        409:
+          description: the item already has an outcome, or the meeting is not live
+    """
+    item = services.answer_item(current_user, services.get_item(item_id), json_body().get("answer"))
+    db.session.commit()
+    return jsonify(services.item_to_dict(item))
+
+
+@bp.route("/items/<int:item_id>/transfer", methods=["POST"])
+@roles_required("organizer", "lead")
+def transfer_item(item_id):
+    """Hand an item to a department as a handling slip.
+    ---
+    post:
+      summary: Transfer to a department
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [department_id, due_date]
+              properties:
+                department_id: {type: integer}
+                due_date: {type: string, format: date}
+      responses:
+        201:
+          description: '{"slip": {"id", "number", "status", "due_date"}, "item": {...}}'
+        400:
+          description: unknown department or past deadline
+    """
+    data = json_body()
+    item = services.get_item(item_id)
+    slip = services.transfer_item(current_user, item, data.get("department_id"), _due_date(data))
+    db.session.commit()
+    return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
+
+
+@bp.route("/items/<int:item_id>/adopt", methods=["POST"])
+@roles_required("organizer", "lead")
+def adopt_item(item_id):
+    """Adopt a suggestion; a slip asks the department to implement it.
+    ---
+    post:
+      summary: Adopt a suggestion
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {department_id: {type: integer}, due_date: {type: string, format: date}}}
+      responses:
+        201:
+          description: '{"slip": {...}, "item": {...}}'
+    """
+    data = json_body()
+    item = services.get_item(item_id)
+    slip = services.adopt_suggestion(current_user, item, data.get("department_id"), _due_date(data))
+    db.session.commit()
+    return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
+
+
+@bp.route("/items/<int:item_id>/decline", methods=["POST"])
+@roles_required("organizer", "lead")
+def decline_item(item_id):
+    """Decline a suggestion with an explanation.
+    ---
+    post:
+      summary: Decline a suggestion
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [explanation], properties: {explanation: {type: string}}}
+      responses:
+        200:
+          description: the item
+    """
+    item = services.decline_suggestion(current_user, services.get_item(item_id), json_body().get("explanation"))
+    db.session.commit()
+    return jsonify(services.item_to_dict(item))
+
+
+@bp.route("/items/<int:item_id>/merge", methods=["POST"])
+@roles_required("organizer", "lead")
+def merge_item(item_id):
+    """Merge a duplicate into another item of the same meeting.
+    ---
+    post:
+      summary: Merge an item
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [target_id], properties: {target_id: {type: integer}}}
+      responses:
+        200:
+          description: the merged item
+    """
+    item = services.merge_item(current_user, services.get_item(item_id), json_body().get("target_id"))
+    db.session.commit()
+    return jsonify(services.item_to_dict(item))
+
+
+@bp.route("/items/<int:item_id>/hide", methods=["POST"])
+@roles_required("organizer", "lead")
+def hide_item(item_id):
+    """Hide an off-topic item; the reason is kept.
+    ---
+    post:
+      summary: Hide an item
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [reason], properties: {reason: {type: string, maxLength: 500}}}
+      responses:
+        200:
+          description: the item
+    """
+    item = services.hide_item(current_user, services.get_item(item_id), json_body().get("reason"))
+    db.session.commit()
+    return jsonify(services.item_to_dict(item))
+
+
+@bp.route("/items/<int:item_id>/approve", methods=["POST"])
+@roles_required("organizer", "lead")
+def approve_item(item_id):
+    """Let a moderated item onto the board.
+    ---
+    post:
+      summary: Approve a moderated item
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: the item
+    """
+    item = services.approve_item(current_user, services.get_item(item_id))
+    db.session.commit()
+    return jsonify(services.item_to_dict(item))

@@ -1,0 +1,353 @@
+"""Live capture: joining a meeting, raising items, +1 votes, and giving every item an outcome.
+
+Every function validates, mutates, flushes and queues broadcasts through `realtime`;
+the calling edge commits once.
+"""
+import re
+import secrets
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from .. import realtime
+from ..audit.services import record_event
+from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..people.models import Department, Person
+from ..scheduling.models import Meeting, Participant
+from ..scheduling.services import can_chair
+from ..timeutil import to_local, utcnow
+from .models import ANONYMITY_LEVELS, ITEM_KINDS, Item, Vote
+
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+CATEGORY_MAX = 32
+ANSWER_MAX = 2000
+NAME_MAX = 64
+
+KIND_LABELS = {"question": "问题意见", "demand": "诉求", "difficulty": "困难", "suggestion": "合理化建议"}
+STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferred": "已转承办", "adopted": "建议已采纳",
+                 "declined": "建议未采纳", "merged": "已合并", "hidden": "已隐藏"}
+
+
+def kind_label(kind):
+    return _(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status):
+    return _(STATUS_LABELS.get(status, status))
+
+
+# ---------------------------------------------------------------- joining
+
+def meeting_by_join_code(join_code):
+    """The meeting for a join code, refusing codes that are wrong or not open for joining."""
+    code = (join_code or "").strip().upper()
+    meeting = Meeting.query.filter_by(join_code=code).first() if len(code) <= 16 else None
+    if meeting is None:
+        raise NotFound(_("参会码无效，请核对后重新扫码。"), code="bad_join_code")
+    if meeting.status == "planned":
+        raise Conflict(_("这场慧谈还没有开始，请稍后再扫码。"), code="meeting_not_started")
+    if meeting.status == "closed":
+        raise Gone(_("这场慧谈已经结束，不能再加入。"), code="meeting_closed")
+    if meeting.status == "cancelled":
+        raise Gone(_("这场慧谈已取消。"), code="meeting_cancelled")
+    return meeting
+
+
+def join_meeting(join_code, employee_no=None, name=None):
+    """Join a live meeting from a phone; returns the participant (attendance is marked).
+
+    A roster member is matched by 工号 (and the name must agree); others join as guests when
+    the meeting allows guests, and are flagged to the organizer.
+    """
+    meeting = meeting_by_join_code(join_code)
+    employee_no = (employee_no or "").strip()
+    name = (name or "").strip()
+    if len(employee_no) > 32 or len(name) > NAME_MAX:
+        raise ValidationError(_("工号或姓名太长。"))
+    person = None
+    if employee_no:
+        person = Person.query.filter_by(employee_no=employee_no).first()
+        if person is not None and name and name != person.name:
+            raise ValidationError(_("工号与姓名不一致，请核对。"), code="name_mismatch")
+    elif name:
+        invited = [p for p in meeting.participants if p.person is not None and p.person.name == name]
+        if len(invited) == 1:
+            person = invited[0].person
+    if person is not None:
+        participant = Participant.query.filter_by(meeting_id=meeting.id, person_id=person.id).first()
+        if participant is None:
+            participant = Participant(meeting=meeting, person=person, source="walk_in")
+            db.session.add(participant)
+        participant.display_name = person.name
+        participant.employee_no = person.employee_no
+    elif employee_no or name:
+        if not meeting.allow_guests:
+            raise PermissionDenied(_("本场慧谈只允许名单内职工参加，请核对工号。"), code="roster_only")
+        participant = Participant(meeting=meeting, display_name=name or None, employee_no=employee_no or None,
+                                  source="guest", is_guest=True)
+        db.session.add(participant)
+    else:
+        if not meeting.allow_nameless:
+            raise ValidationError(_("请填写工号或姓名。"), code="name_required")
+        participant = Participant(meeting=meeting, source="nameless", is_guest=True)
+        db.session.add(participant)
+    if participant.joined_at is None:
+        participant.joined_at = utcnow()
+    db.session.flush()
+    return participant
+
+
+def participant_for_token(meeting_id, participant_id):
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.meeting_id != meeting_id:
+        raise PermissionDenied(_("参会凭证无效，请重新扫码加入。"), code="invalid_token")
+    return participant
+
+
+# ---------------------------------------------------------------- items
+
+def item_to_dict(item, audience="staff"):
+    """Plain view of an item. Anonymous names never leave the server in these payloads."""
+    slip = item.slip
+    data = {
+        "id": item.id, "seq": item.seq, "client_id": item.client_id, "kind": item.kind,
+        "kind_label": kind_label(item.kind), "category": item.category, "text": item.text,
+        "status": item.status, "status_label": status_label(item.status), "votes": item.votes,
+        "anonymity": item.anonymity,
+        "submitter": item.submitter_name if item.anonymity == "named" else None,
+        "is_approved": item.is_approved, "is_urgent": item.is_urgent,
+        "entered_by_staff": item.entered_by_user_id is not None,
+        "answer": item.answer,
+        "outcome_note": item.outcome_note if item.status != "hidden" or audience == "staff" else None,
+        "merged_into_seq": item.merged_into.seq if item.merged_into is not None else None,
+        "slip": ({"number": slip.number, "department": slip.department.name,
+                  "due_date": slip.due_date.isoformat(), "status": slip.status} if slip else None),
+        "created_at": to_local(item.created_at).isoformat(),
+    }
+    if audience == "public" and item.status == "hidden":
+        data["text"] = ""
+    return data
+
+
+def _validate_item_fields(client_id, kind, text, anonymity, category):
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise ValidationError(_("client_id 必须是 8 到 64 位的字母、数字、横线或下划线。"), code="bad_client_id")
+    if kind not in ITEM_KINDS:
+        raise ValidationError(_("请选择事项类型：问题意见、诉求、困难或合理化建议。"), code="bad_kind")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError(_("内容不能为空。"), code="empty_text")
+    text = text.strip()
+    limit = current_app.config["ITEM_MAX_CHARS"]
+    if len(text) > limit:
+        raise ValidationError(_("内容不能超过 %(n)d 个字（现在 %(m)d 个字）。", n=limit, m=len(text)),
+                              code="text_too_long")
+    if anonymity not in ANONYMITY_LEVELS:
+        raise ValidationError(_("请选择署名方式：实名、对会场匿名或完全匿名。"), code="bad_anonymity")
+    category = (category or "").strip() if isinstance(category, str) or category is None else None
+    if category is None or len(category) > CATEGORY_MAX:
+        raise ValidationError(_("分类不能超过 %(n)d 个字。", n=CATEGORY_MAX), code="bad_category")
+    return text, category or None
+
+
+def _require_live(meeting):
+    if meeting.status == "closed":
+        raise Conflict(_("这场慧谈已经结束，不能再提交或修改事项。"), code="meeting_closed")
+    if meeting.status != "live":
+        raise Conflict(_("这场慧谈不在进行中。"), code="meeting_not_live")
+
+
+def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=None, is_urgent=False,
+                participant=None, staff=None, submitter_name=None):
+    """Store an item once per (meeting, client_id); returns (item, created).
+
+    A retry with a known client_id returns the stored item unchanged (the first text wins).
+    Hidden-identity items keep no participant and no name.
+    """
+    if isinstance(client_id, str):
+        existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+    text, category = _validate_item_fields(client_id, kind, text, anonymity, category)
+    _require_live(meeting)
+    if participant is None and staff is None:
+        raise PermissionDenied(_("请先加入慧谈。"))
+    # Row lock on the meeting serialises seq numbers (and SQLite's write lock does the same).
+    seq = db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
+                             .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)).scalar_one()
+    existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    if anonymity == "hidden_identity":
+        name, participant_id = None, None
+    elif participant is not None:
+        name, participant_id = participant.name, participant.id
+    else:
+        name, participant_id = ((submitter_name or "").strip()[:NAME_MAX] or None), None
+    item = Item(meeting_id=meeting.id, seq=seq, client_id=client_id, kind=kind, text=text, category=category,
+                is_urgent=bool(is_urgent), anonymity=anonymity, participant_id=participant_id,
+                submitter_name=name, entered_by_user_id=staff.id if staff is not None else None,
+                is_approved=not meeting.is_moderated or staff is not None,
+                follow_token=None if anonymity == "hidden_identity" else secrets.token_urlsafe(24))
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+            db.session.flush()
+    except IntegrityError:
+        existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    record_event("item", item.id, "create", actor=staff,
+                 actor_label=None if staff else "participant", to_state="open")
+    realtime.queue_item_event(db.session, "created", item)
+    return item, True
+
+
+def items_after(meeting, after_seq=0, audience="staff", limit=1000):
+    query = Item.query.filter(Item.meeting_id == meeting.id, Item.seq > after_seq)
+    if audience == "public":
+        query = query.filter(Item.is_approved.is_(True))
+    return query.order_by(Item.seq).limit(limit).all()
+
+
+def get_item(item_id):
+    item = db.session.get(Item, item_id) if item_id is not None else None
+    if item is None:
+        raise NotFound(_("找不到该事项。"))
+    return item
+
+
+def vote_item(participant, item):
+    """+1 from a participant: one per participant per item, same meeting only."""
+    if item.meeting_id != participant.meeting_id:
+        raise PermissionDenied(_("只能为本场慧谈的事项点赞。"))
+    _require_live(item.meeting)
+    if not item.is_approved or item.status in ("hidden", "merged"):
+        raise Conflict(_("该事项不能点赞。"))
+    if Vote.query.filter_by(item_id=item.id, participant_id=participant.id).first() is not None:
+        raise Conflict(_("您已经为这条事项 +1 过了。"), code="already_voted")
+    try:
+        with db.session.begin_nested():
+            db.session.add(Vote(item_id=item.id, participant_id=participant.id))
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_("您已经为这条事项 +1 过了。"), code="already_voted")
+    db.session.execute(update(Item).where(Item.id == item.id).values(votes=Item.votes + 1))
+    db.session.refresh(item)
+    realtime.queue_item_event(db.session, "updated", item)
+    return item
+
+
+def _begin_outcome(actor, item):
+    meeting = item.meeting
+    if meeting is None or not can_chair(actor, meeting):
+        raise PermissionDenied(_("只有组织者或本场牵头人可以处理事项。"))
+    _require_live(meeting)
+    if item.status != "open":
+        raise Conflict(_("该事项已有处理结果（%(s)s），不能重复处理。", s=status_label(item.status)),
+                       code="already_has_outcome")
+
+
+def _finish_outcome(actor, item, status, text=None):
+    item.status = status
+    item.is_approved = True
+    item.outcome_by_user_id = actor.id
+    item.outcome_at = utcnow()
+    db.session.flush()
+    record_event("item", item.id, status, actor=actor, from_state="open", to_state=status, text=text)
+    realtime.queue_item_event(db.session, "updated", item)
+    return item
+
+
+def _required_text(value, message, limit=ANSWER_MAX):
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(message)
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
+    return value
+
+
+def answer_item(actor, item, answer):
+    """Answer on the spot (现场答复)."""
+    _begin_outcome(actor, item)
+    item.answer = _required_text(answer, _("请填写答复内容。"))
+    return _finish_outcome(actor, item, "answered", item.answer)
+
+
+def _department(department_id):
+    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
+    if department is None or not department.is_active:
+        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    return department
+
+
+def transfer_item(actor, item, department_id, due_date):
+    """Hand the item to a department as a handling slip (转承办); returns the slip."""
+    from ..slips.services import issue_slip
+    _begin_outcome(actor, item)
+    department = _department(department_id)
+    slip = issue_slip(actor, item, department, due_date, purpose="handle")
+    _finish_outcome(actor, item, "transferred", slip.number)
+    return slip
+
+
+def adopt_suggestion(actor, item, department_id, due_date):
+    """Adopt a suggestion: a slip asks the department to study and implement it (研究落实)."""
+    from ..slips.services import issue_slip
+    if item.kind != "suggestion":
+        raise Conflict(_("只有合理化建议可以“采纳”；其他事项请答复或转承办。"))
+    _begin_outcome(actor, item)
+    slip = issue_slip(actor, item, _department(department_id), due_date, purpose="implement")
+    _finish_outcome(actor, item, "adopted", slip.number)
+    return slip
+
+
+def decline_suggestion(actor, item, explanation):
+    """Decline a suggestion with an explanation (论证说明)."""
+    if item.kind != "suggestion":
+        raise Conflict(_("只有合理化建议可以“不采纳”。"))
+    _begin_outcome(actor, item)
+    item.outcome_note = _required_text(explanation, _("请填写不采纳的论证说明。"))
+    return _finish_outcome(actor, item, "declined", item.outcome_note)
+
+
+def merge_item(actor, item, target_id):
+    """Merge a duplicate into another item of the same meeting; its votes move along."""
+    _begin_outcome(actor, item)
+    target = db.session.get(Item, target_id) if isinstance(target_id, int) else None
+    if target is None or target.meeting_id != item.meeting_id or target.id == item.id:
+        raise ValidationError(_("请选择同一场慧谈中的另一条事项。"))
+    while target.merged_into is not None:
+        target = target.merged_into
+    if target.id == item.id:
+        raise ValidationError(_("不能合并到自身。"))
+    item.merged_into = target
+    target.votes = target.votes + item.votes
+    result = _finish_outcome(actor, item, "merged", _("合并到 #%(seq)d", seq=target.seq))
+    realtime.queue_item_event(db.session, "updated", target)
+    return result
+
+
+def hide_item(actor, item, reason):
+    """Hide an off-topic item; the reason stays in the audit trail."""
+    _begin_outcome(actor, item)
+    item.outcome_note = _required_text(reason, _("请填写隐藏原因。"), limit=500)
+    return _finish_outcome(actor, item, "hidden", item.outcome_note)
+
+
+def approve_item(actor, item):
+    """Let a moderated item onto the board and the phones."""
+    if item.meeting is None or not can_chair(actor, item.meeting):
+        raise PermissionDenied(_("只有组织者或本场牵头人可以审核事项。"))
+    _require_live(item.meeting)
+    if item.is_approved:
+        return item
+    item.is_approved = True
+    db.session.flush()
+    record_event("item", item.id, "approve", actor=actor)
+    realtime.queue_item_event(db.session, "updated", item)
+    return item

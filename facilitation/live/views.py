@@ -1,0 +1,62 @@
+"""The participant's phone page, the projector board and the join QR code."""
+import segno
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.context import roles_required
+
+from ..extensions import db
+from ..people.models import Department
+from ..scheduling.models import Meeting
+from ..scheduling.services import can_chair
+from ..timeutil import local_today
+from .models import ITEM_KINDS
+from .services import KIND_LABELS, kind_label
+
+bp = Blueprint("live", __name__)
+
+
+def join_url(meeting):
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for("live.phone", join_code=meeting.join_code)
+
+
+@bp.route("/j/<join_code>")
+def phone(join_code):
+    code = (join_code or "").strip().upper()
+    meeting = Meeting.query.filter_by(join_code=code).first() if len(code) <= 16 else None
+    if meeting is None:
+        return render_template("live/phone_error.html", reason="bad_code"), 404
+    if meeting.status == "planned":
+        return render_template("live/phone_error.html", reason="not_started", meeting=meeting), 409
+    if meeting.status == "cancelled":
+        return render_template("live/phone_error.html", reason="cancelled", meeting=meeting), 410
+    return render_template("live/phone.html", meeting=meeting,
+                           kinds=[(k, kind_label(k)) for k in ITEM_KINDS],
+                           max_chars=current_app.config["ITEM_MAX_CHARS"])
+
+
+@bp.route("/meetings/<int:meeting_id>/board")
+@roles_required("organizer", "lead", "viewer")
+def board(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
+    return render_template("live/board.html", meeting=meeting, join_url=join_url(meeting),
+                           can_chair=can_chair(current_user, meeting), departments=departments,
+                           kinds=[(k, kind_label(k)) for k in ITEM_KINDS], kind_labels=KIND_LABELS,
+                           default_due=local_today().isoformat(),
+                           presentation=request.args.get("present") == "1")
+
+
+@bp.route("/meetings/<int:meeting_id>/qr.svg")
+@roles_required("organizer", "lead", "viewer")
+def join_qr(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    qr = segno.make(join_url(meeting), error="m")
+    import io
+    out = io.BytesIO()
+    qr.save(out, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False)
+    return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+

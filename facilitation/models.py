@@ -1,0 +1,7 @@
+"""Imports every model so that db.metadata (and Alembic autogenerate) sees them all."""
+from .accounts.models import ApiToken, User  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .live.models import Item, Vote  # noqa: F401
+from .people.models import Department, Person, Tier, TierLead, Unit  # noqa: F401
+from .scheduling.models import Meeting, MeetingDepartment, Participant  # noqa: F401
+from .slips.models import Slip  # noqa: F401

@@ -1,0 +1,230 @@
+"""Roster, tiers and leads, departments and units pages."""
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.context import roles_required
+from ..accounts.models import User
+from ..audit.services import events_for
+from ..errors import DomainError
+from ..extensions import db
+from ..timeutil import local_today
+from . import queries, services
+from .forms import (DepartmentForm, EmptyForm, PersonForm, RosterConfirmForm, RosterUploadForm,
+                    TierForm, TierLeadForm, UnitForm)
+from .models import Department, Person, Tier, Unit
+
+bp = Blueprint("people", __name__)
+
+ROSTER_EDITORS = ("organizer",)
+ROSTER_READERS = ("organizer", "lead")
+PAGE_SIZE = 50
+
+
+def _person_choices(form):
+    form.unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in Unit.query.order_by(Unit.kind, Unit.name)]
+    form.tier_id.choices = [(0, "—")] + [(t.id, t.name) for t in services.ordered_tiers()]
+
+
+@bp.route("/people/")
+@roles_required(*ROSTER_READERS)
+def list_people():
+    q = request.args.get("q", "").strip()[:64]
+    tier_id = request.args.get("tier_id", type=int)
+    unit_id = request.args.get("unit_id", type=int)
+    focus_only = request.args.get("focus") == "1"
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.search_people(q, tier_id, unit_id, focus_only).paginate(
+        page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("people/list_people.html", pagination=pagination, q=q, tier_id=tier_id,
+                           unit_id=unit_id, focus_only=focus_only, tiers=services.ordered_tiers(),
+                           units=Unit.query.order_by(Unit.kind, Unit.name).all(),
+                           can_edit=current_user.has_role(*ROSTER_EDITORS))
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required(*ROSTER_EDITORS)
+def create_person():
+    return _edit_person(None)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles_required(*ROSTER_EDITORS)
+def edit_person(person_id):
+    return _edit_person(db.get_or_404(Person, person_id))
+
+
+def _edit_person(person):
+    form = PersonForm(obj=person)
+    _person_choices(form)
+    if request.method == "GET" and person is not None:
+        form.unit_id.data = person.unit_id or 0
+        form.tier_id.data = person.tier_id or 0
+        form.gender.data = person.gender or ""
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        try:
+            services.save_person(person, data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("people/edit_person.html", form=form, person=person), error.status
+        flash(_("已保存。"), "success")
+        return redirect(url_for("people.list_people"))
+    return render_template("people/edit_person.html", form=form, person=person)
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@roles_required(*ROSTER_EDITORS)
+def import_people():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            preview = services.preview_roster(upload.filename, data)
+        except DomainError as error:
+            flash(error.message, "error")
+            return render_template("people/import_people.html", form=form, preview=None), error.status
+        if not preview.missing_columns and preview.accepted:
+            preview.token = services.stash_upload(upload.filename, data)
+        return render_template("people/import_people.html", form=form, preview=preview,
+                               confirm_form=RosterConfirmForm(token=preview.token))
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/import_people.html", form=form, preview=None), status
+
+
+@bp.route("/people/import/confirm", methods=["POST"])
+@roles_required(*ROSTER_EDITORS)
+def confirm_import():
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("导入批次无效，请重新上传。"), "error")
+        return redirect(url_for("people.import_people"))
+    import os
+    try:
+        filename, data, path = services.load_stashed_upload(form.token.data)
+        preview = services.apply_roster(filename, data, actor=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("people.import_people"))
+    os.remove(path)  # a confirmed batch cannot be applied twice
+    flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，未导入 %(r)d 行。", c=preview.count("create"),
+            u=preview.count("update"), r=preview.count("reject")), "success")
+    return redirect(url_for("people.list_people"))
+
+
+@bp.route("/people/export.xlsx")
+@roles_required(*ROSTER_READERS)
+def export_people():
+    data = services.export_roster_xlsx(include_focus=True)
+    filename = f"roster-{local_today().isoformat()}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/tiers/")
+@roles_required("organizer", "lead", "viewer", "handler")
+def list_tiers():
+    return render_template("people/list_tiers.html", tiers=services.ordered_tiers(),
+                           counts=queries.count_people_by_tier(), move_form=EmptyForm(),
+                           can_edit=current_user.has_role("organizer"))
+
+
+@bp.route("/tiers/<int:tier_id>/edit", methods=["GET", "POST"])
+@roles_required("organizer")
+def edit_tier(tier_id):
+    tier = db.get_or_404(Tier, tier_id)
+    form = TierForm(obj=tier)
+    lead_form = TierLeadForm(prefix="lead")
+    lead_form.user_id.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in
+                                 User.query.filter(User.role.in_(("lead", "organizer", "admin")),
+                                                   User.is_enabled.is_(True)).order_by(User.display_name)]
+    lead_form.person_id.choices = [(0, "—")] + [(p.id, f"{p.name} {p.employee_no}") for p in
+                                                Person.query.filter(Person.is_active.is_(True))
+                                                .order_by(Person.name).limit(2000)]
+    if request.method == "GET" and tier.current_lead is not None:
+        lead_form.user_id.data = tier.current_lead.user_id
+        lead_form.person_id.data = tier.current_lead.person_id or 0
+    if "lead-user_id" in request.form:
+        if lead_form.validate_on_submit():
+            try:
+                services.assign_tier_lead(tier, db.session.get(User, lead_form.user_id.data),
+                                          person=db.session.get(Person, lead_form.person_id.data or 0),
+                                          actor=current_user)
+                db.session.commit()
+                flash(_("已更换牵头人。"), "success")
+                return redirect(url_for("people.list_tiers"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    elif form.validate_on_submit():
+        try:
+            services.update_tier(tier, name=form.name.data, lead_hint=form.lead_hint.data,
+                                 is_active=form.is_active.data, actor=current_user)
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("people.list_tiers"))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return render_template("people/edit_tier.html", tier=tier, form=form, lead_form=lead_form,
+                           events=events_for("tier", tier.id))
+
+
+@bp.route("/tiers/<int:tier_id>/move", methods=["POST"])
+@roles_required("organizer")
+def move_tier(tier_id):
+    tier = db.get_or_404(Tier, tier_id)
+    if EmptyForm().validate_on_submit():
+        services.move_tier(tier, -1 if request.form.get("direction") == "up" else 1, actor=current_user)
+        db.session.commit()
+    return redirect(url_for("people.list_tiers"))
+
+
+@bp.route("/departments/", methods=["GET", "POST"])
+@roles_required("organizer", "lead", "viewer", "handler")
+def list_departments():
+    form = DepartmentForm()
+    if request.method == "POST":
+        if not current_user.has_role("organizer"):
+            return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
+        if form.validate_on_submit():
+            try:
+                services.create_department(form.name.data, form.phone.data)
+                db.session.commit()
+                flash(_("已添加科室。"), "success")
+                return redirect(url_for("people.list_departments"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    departments = Department.query.order_by(Department.position, Department.name).all()
+    handlers = {}
+    for user in User.query.filter_by(role="handler").all():
+        handlers.setdefault(user.department_id, []).append(user)
+    return render_template("people/list_departments.html", departments=departments, form=form,
+                           handlers=handlers, can_edit=current_user.has_role("organizer"))
+
+
+@bp.route("/units/", methods=["GET", "POST"])
+@roles_required("organizer", "lead")
+def list_units():
+    form = UnitForm()
+    if request.method == "POST":
+        if not current_user.has_role("organizer"):
+            return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
+        if form.validate_on_submit():
+            try:
+                services.create_unit(form.name.data, form.kind.data)
+                db.session.commit()
+                flash(_("已添加单位。"), "success")
+                return redirect(url_for("people.list_units"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    counts = dict(db.session.query(Person.unit_id, db.func.count(Person.id)).group_by(Person.unit_id).all())
+    return render_template("people/list_units.html", units=Unit.query.order_by(Unit.kind, Unit.name).all(),
+                           counts=counts, form=form, can_edit=current_user.has_role("organizer"))

@@ -1,0 +1,39 @@
+"""Jinja filters and globals shared by all templates."""
+from flask import request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .timeutil import to_local
+
+
+def setup_templating(app):
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        return to_local(value).strftime(fmt) if value else ""
+
+    @app.template_filter("ymd")
+    def ymd(value):
+        return value.strftime("%Y-%m-%d") if value else ""
+
+    @app.context_processor
+    def inject_globals():
+        from .scheduling.services import kind_label, status_label
+        from .accounts.forms import ROLE_LABELS
+        from .live.services import kind_label as item_kind_label, status_label as item_status_label
+        nav = []
+        if current_user.is_authenticated:
+            nav.append(("core.index", _l("首页")))
+            nav.append(("scheduling.list_meetings", _l("慧谈安排")))
+            if current_user.has_role("organizer", "lead"):
+                nav.append(("people.list_people", _l("职工名单")))
+            nav.append(("people.list_tiers", _l("层级与牵头人")))
+            nav.append(("people.list_departments", _l("职能科室")))
+            if current_user.has_role("organizer", "lead"):
+                nav.append(("people.list_units", _l("区队科室")))
+            if current_user.has_role("admin"):
+                nav.append(("accounts.list_users", _l("用户管理")))
+        return {"current_locale": str(get_locale()), "nav_items": nav,
+                "meeting_kind_label": kind_label, "meeting_status_label": status_label,
+                "role_labels": ROLE_LABELS, "item_kind_label": item_kind_label,
+                "item_status_label": item_status_label, "request_path": request.path}
