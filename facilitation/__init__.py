@@ -70,8 +70,14 @@ def create_app(config=None):
     from .people.views import bp as people_bp
     from .scheduling.views import bp as scheduling_bp
     from .live.views import bp as live_bp
+    from .slips.views import bp as slips_bp
+    from .minutes.views import bp as minutes_bp
+    from .reports.views import bp as reports_bp
+    from .awards.views import bp as awards_bp
+    from .assessment.views import bp as assessment_bp
     from .api import bp as api_bp, load_api_modules
-    for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp):
+    for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp, slips_bp, minutes_bp, reports_bp,
+                      awards_bp, assessment_bp):
         app.register_blueprint(blueprint)
     load_api_modules()
     app.register_blueprint(api_bp)

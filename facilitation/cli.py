@@ -129,7 +129,30 @@ def restore_command(in_path, yes):
     click.echo(f"restored {target_path} from {in_path}")
 
 
+slips_cli = click.Group("slips", help="Handling slips: reminders for cron.")
+
+
+@slips_cli.command("remind")
+@click.option("--date", "on_date", default=None, help="pretend today is YYYY-MM-DD (for testing)")
+@with_appcontext
+def remind_command(on_date):
+    """Notify due-tomorrow / due-today / overdue slips, deduct −2 once per overdue slip,
+    escalate long-overdue ones, and post a summary to SLIP_WEBHOOK_URL when configured."""
+    from datetime import date
+    from .slips.services import run_reminders, send_webhook
+    today = date.fromisoformat(on_date) if on_date else None
+    report, messages = run_reminders(today)
+    db.session.commit()
+    for bucket in ("due_tomorrow", "due_today", "overdue", "escalated", "deducted"):
+        click.echo(f"{bucket}: {len(report[bucket])} {' '.join(report[bucket])}".rstrip())
+    url = current_app.config.get("SLIP_WEBHOOK_URL")
+    if url and messages:
+        ok = send_webhook(url, "\n".join(messages))
+        click.echo("webhook: sent" if ok else "webhook: failed", err=not ok)
+
+
 def register_cli(app):
+    app.cli.add_command(slips_cli)
     for command in (init_db_command, demo_command, create_user_command, create_token_command,
                     backup_command, restore_command):
         app.cli.add_command(command)

@@ -53,7 +53,14 @@ class Config:
     MEETING_MAX_PARTICIPANTS = int(os.environ.get("MEETING_MAX_PARTICIPANTS", "10"))
     PARTICIPANT_TOKEN_MAX_AGE = int(os.environ.get("PARTICIPANT_TOKEN_MAX_AGE", str(24 * 3600)))
     ITEM_MAX_CHARS = 500
-    DEMO_ON_FIRST_START = _bool("DEMO_ON_FIRST_START", False)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None  # for QR codes behind a proxy
+
+    # Slip deadlines in working days, escalation and the optional group-robot webhook.
+    SLIP_DAYS_BY_KIND = {"question": 5, "demand": 5, "difficulty": 5, "suggestion": 10}
+    SLIP_DAYS_BY_CATEGORY = {"安全": 2}
+    SLIP_URGENT_DAYS = 1
+    SLIP_ESCALATE_AFTER_DAYS = int(os.environ.get("SLIP_ESCALATE_AFTER_DAYS", "3"))
+    SLIP_WEBHOOK_URL = os.environ.get("SLIP_WEBHOOK_URL") or None
     TESTING = False
 
 
@@ -74,3 +81,4 @@ class TestConfig(Config):
 def config_from_environment():
     env = os.environ.get("HUITAN_ENV", os.environ.get("FLASK_ENV", "development")).lower()
     return ProductionConfig if env == "production" else Config
+

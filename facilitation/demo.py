@@ -56,14 +56,38 @@ FOCUS_REASONS = ("家庭困难，妻子长期患病", "新入职大学生，适�
                  "岗位调整后情绪波动", "子女上学困难")
 HANDLER_USERNAMES = {name: f"handler{i + 1:02d}" for i, name in enumerate(DEPARTMENTS)}
 
-DEMO_ITEMS = (
-    ("demand", "后勤", "井下班中餐送到工作面时经常已经凉了，希望更换保温餐箱。"),
-    ("question", "薪酬", "夜班津贴的计算标准是什么时候调整的？工资条上看不明白。"),
-    ("difficulty", "生活", "家住县城，通勤班车早上第一班太晚，赶不上早班点名。"),
-    ("suggestion", "安全", "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。"),
-    ("demand", "劳保", "劳保鞋的尺码不全，42码以上经常缺货。"),
-    ("suggestion", "生产", "建议综采工作面交接班时增加十分钟设备点检，减少检修班的压力。"),
-)
+DEMO_ITEMS = {  # kind → [(category, text)]
+    "question": [("薪酬", "夜班津贴的计算标准是什么时候调整的？工资条上看不明白。"),
+                 ("薪酬", "绩效工资里的安全奖扣分依据能不能在班前会上公开？"),
+                 ("培训", "技能鉴定报名的条件和时间在哪里能查到？"),
+                 ("福利", "今年的带薪休假能不能分两次休？"),
+                 ("安全", "新来的大学生入井前要经过哪些培训？"),
+                 ("后勤", "职工食堂的饭卡补贴标准是多少？")],
+    "demand": [("后勤", "井下班中餐送到工作面时经常已经凉了，希望更换保温餐箱。"),
+               ("劳保", "劳保鞋的尺码不全，42码以上经常缺货。"),
+               ("后勤", "更衣室热水供应不稳定，升井后洗不上热水澡。"),
+               ("生活", "单身公寓宽带经常断网，希望尽快维修。"),
+               ("劳保", "防尘口罩发放数量不够，一个月只发两个。"),
+               ("后勤", "班中餐品种太少，希望增加面食。"),
+               ("薪酬", "希望夜班津贴能按月单独列在工资条上。")],
+    "difficulty": [("生活", "家住县城，通勤班车早上第一班太晚，赶不上早班点名。"),
+                   ("生活", "孩子明年上小学，户口不在本地，入学有困难。"),
+                   ("健康", "爱人长期患病，医药费负担较重，希望了解困难帮扶政策。"),
+                   ("生活", "倒班后没有午休的地方，单身公寓床位紧张。")],
+    "suggestion": [("安全", "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。"),
+                   ("生产", "建议综采工作面交接班时增加十分钟设备点检。"),
+                   ("管理", "建议把班前会安全提醒做成短视频，在区队群里每天推送。"),
+                   ("节能", "建议更衣室照明改为声控灯，节约用电。"),
+                   ("培训", "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。"),
+                   ("安全", "建议在主斜井人行道增设扶手和防滑条。")],
+}
+ANSWERS = ("按矿里现行规定执行，已在会上逐条说明。", "该项标准自今年7月起执行，经管科会在工资条上单列。",
+           "已记录，相关科室下周在区队公示栏发布说明。")
+REPLIES = ("已更换保温餐箱20个，本周起井下送餐使用新餐箱。", "已与供应商协调，大尺码劳保鞋下月初到货。",
+           "已检修更衣室热水器，并安排专人每天检查。", "已联系运营商更换单身公寓交换机，网络恢复正常。",
+           "通勤班车首班提前至5:40发车，自下周一起执行。", "已纳入下季度技改计划，由机电科组织实施。")
+BASIS = ("《郓北煤矿后勤保障管理办法》第十二条", "《劳动防护用品发放标准》（2026版）",
+         "矿务会2026年第9次会议纪要", "《职工通勤管理规定》")
 
 
 def _person_name(rng, gender):
@@ -138,6 +162,8 @@ def load_demo():
 
     if Meeting.query.count() == 0:
         _demo_meetings(rng, organizer, tiers)
+        from .slips.services import run_reminders
+        run_reminders()  # today's reminders and the −2 for slips already overdue
     db.session.flush()
 
     lines = [f"演示数据已就绪：{MINE}",
@@ -157,44 +183,91 @@ def _at(day, hour):
 
 
 def _demo_meetings(rng, organizer, tiers):
+    """Last month: every tier held its session; this month: sessions so far, a few still planned."""
     today = local_today()
-    first = today.replace(day=1)
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
     ordered = sorted(tiers.values(), key=lambda t: t.position)
     departments = Department.query.order_by(Department.position).all()
-    for index, tier in enumerate(ordered):
-        day = first + timedelta(days=2 + index * 3)
-        meeting = create_meeting(organizer, {
-            "title": f"{day:%-m}月{tier.name}层级慧谈", "kind": "regular", "tier_id": tier.id,
-            "starts_at": _at(day, 15), "location": "矿调度楼三楼会议室",
-            "department_ids": [departments[0].id, departments[3].id]})
-        people = Person.query.filter_by(tier_id=tier.id).order_by(Person.employee_no).limit(40).all()
-        for person in rng.sample(people, min(8, len(people))):
-            db.session.add(Participant(meeting=meeting, person=person, source="invited", approved_at=meeting.created_at))
-        db.session.flush()
-        if index == 0 and day < today:
-            _run_demo_meeting(meeting, departments)
-    special_day = today + timedelta(days=5)
+    for first, month_items in ((last_month, 5), (this_month, 6)):
+        for index, tier in enumerate(ordered):
+            day = first + timedelta(days=2 + index * 3)
+            meeting = create_meeting(organizer, {
+                "title": f"{day.month}月{tier.name}层级慧谈", "kind": "regular", "tier_id": tier.id,
+                "starts_at": _at(day, 15), "location": "矿调度楼三楼会议室",
+                "department_ids": [departments[0].id, departments[3].id]})
+            people = Person.query.filter_by(tier_id=tier.id).order_by(Person.employee_no).all()
+            for person in rng.sample(people, min(8, len(people))):
+                db.session.add(Participant(meeting=meeting, person=person, source="invited",
+                                           approved_at=meeting.created_at))
+            db.session.flush()
+            if day < today - timedelta(days=1) and not (first == this_month and index == 5):
+                _run_demo_meeting(rng, meeting, departments, month_items, today)
     create_meeting(organizer, {"title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None,
-                               "starts_at": _at(special_day, 9), "location": "职工之家",
+                               "starts_at": _at(today + timedelta(days=5), 9), "location": "职工之家",
                                "department_ids": [departments[0].id, departments[11].id]})
+    create_meeting(organizer, {"title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": tiers["safety_inspector"].id,
+                               "starts_at": _at(today + timedelta(days=8), 19),
+                               "video_url": "https://meeting.example.cn/j/8261"})
 
 
-def _run_demo_meeting(meeting, departments):
+def _run_demo_meeting(rng, meeting, departments, count, today):
+    """Hold a past meeting: attendance, items with every kind of outcome, slips at every stage."""
+    from .slips import services as slip_services
+    from .slips.models import Slip
     lead = meeting.lead
     start_meeting(lead, meeting)
-    participants = meeting.participants
-    for index, (kind, category, text) in enumerate(DEMO_ITEMS):
-        participant = participants[index % len(participants)] if participants else None
+    participants = list(meeting.participants)
+    for participant in participants[:-1]:  # one invited person stays away
+        participant.joined_at = meeting.starts_at + timedelta(minutes=rng.randint(0, 10))
+    kinds = ["demand", "question", "suggestion", "difficulty", "demand", "suggestion", "question"]
+    for index in range(count):
+        kind = kinds[index % len(kinds)]
+        category, text = rng.choice(DEMO_ITEMS[kind])
+        participant = participants[index % (len(participants) - 1)] if len(participants) > 1 else None
+        anonymity = "anonymous" if index % 4 == 2 else ("hidden_identity" if index % 6 == 5 else "named")
         item, _created = live_services.submit_item(
             meeting, client_id=f"demo-{meeting.id}-{index:04d}", kind=kind, text=text, category=category,
-            anonymity="anonymous" if index == 2 else "named", participant=participant,
-            staff=None if participant else lead)
-    items = Item.query.filter_by(meeting_id=meeting.id).order_by(Item.seq).all()
-    due = local_today() + timedelta(days=7)
-    live_services.transfer_item(lead, items[0], departments[3].id, due)
-    live_services.answer_item(lead, items[1], "夜班津贴自今年7月起按每班30元执行，经管科会在工资条上单列此项。")
-    live_services.transfer_item(lead, items[2], departments[3].id, due)
-    live_services.adopt_suggestion(lead, items[3], departments[2].id, due)
-    live_services.transfer_item(lead, items[4], departments[3].id, due)
-    live_services.decline_suggestion(lead, items[5], "交接班时间由集团统一规定，已通过检修计划优化检修班工作量。")
+            anonymity=anonymity, participant=participant, staff=None if participant else lead)
+        if participant is not None and rng.random() < 0.5:
+            voter = participants[(index + 1) % (len(participants) - 1)]
+            if voter.id != participant.id:
+                live_services.vote_item(voter, item)
+        moment = meeting.starts_at + timedelta(minutes=5 + index * 4)
+        due = max(meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7), today)
+        if kind == "question":
+            live_services.answer_item(lead, item, rng.choice(ANSWERS))
+        elif kind == "suggestion" and index % 2:
+            live_services.decline_suggestion(lead, item, "经安监处论证，现有设施已满足规程要求，暂不采纳。")
+        elif kind == "suggestion":
+            live_services.adopt_suggestion(lead, item, departments[6].id, due)
+        else:
+            live_services.transfer_item(lead, item, rng.choice(departments[:4]).id, due)
+        item.created_at = item.outcome_at = moment
     close_meeting(lead, meeting)
+    meeting.closed_at = meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+    db.session.flush()
+    handlers = {u.department_id: u for u in User.query.filter_by(role="handler")}
+    for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).all():
+        slip.issued_at = meeting.starts_at + timedelta(hours=2)
+        slip.due_date = meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7)
+        age = (today - slip.due_date).days
+        handler = handlers.get(slip.department_id)
+        roll = rng.random()
+        if handler is None or (age < 0 and roll < 0.4):
+            continue  # still with the department, not yet due
+        slip_services.accept_slip(handler, slip)
+        slip.accepted_at = slip.issued_at + timedelta(hours=20)
+        if age > 0 and roll < 0.15:
+            continue  # overdue: the reminder run will deduct −2
+        slip_services.reply_slip(handler, slip, rng.choice(REPLIES), rng.choice(BASIS))
+        slip.replied_at = slip.issued_at + timedelta(days=rng.randint(1, 6))
+        if slip.item.anonymity == "hidden_identity" or roll > 0.9:
+            continue  # waiting for the supervisor
+        rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
+        slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "餐箱还是不够用。")
+        slip.rated_at = slip.replied_at + timedelta(days=1)
+        if slip.status == "replied" and rating == "basically_satisfied":
+            slip_services.close_slip(lead, slip)
+        if slip.closed_at is not None:
+            slip.closed_at = slip.rated_at

@@ -25,12 +25,17 @@ def setup_templating(app):
         if current_user.is_authenticated:
             nav.append(("core.index", _l("首页")))
             nav.append(("scheduling.list_meetings", _l("慧谈安排")))
+            nav.append(("slips.list_slips", _l("承办单")))
+            nav.append(("slips.league", _l("科室考核")))
+            if current_user.has_role("organizer", "viewer", "lead"):
+                nav.append(("reports.current_month", _l("月度报告")))
             if current_user.has_role("organizer", "lead"):
                 nav.append(("people.list_people", _l("职工名单")))
             nav.append(("people.list_tiers", _l("层级与牵头人")))
             nav.append(("people.list_departments", _l("职能科室")))
             if current_user.has_role("organizer", "lead"):
                 nav.append(("people.list_units", _l("区队科室")))
+            nav.append(("slips.inbox", _l("消息")))
             if current_user.has_role("admin"):
                 nav.append(("accounts.list_users", _l("用户管理")))
         return {"current_locale": str(get_locale()), "nav_items": nav,

@@ -1,27 +1,39 @@
-"""JSON API: handling slips (the lifecycle endpoints build on slips/services.py)."""
+"""JSON API: handling slips and their lifecycle."""
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import staff_required
-from ..api import bp
-from ..errors import NotFound, ValidationError
+from ..accounts.context import bearer_token, roles_required, staff_required
+from ..api import bp, json_body
+from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..timeutil import local_today
-from .models import SLIP_STATUSES, Slip
-from .services import slip_to_dict
+from ..timeutil import parse_date
+from . import queries, services
+from .models import SLIP_STATUSES
 
 PAGE_SIZE_MAX = 200
 
 
-def visible_slips(user):
-    """Handlers see their department's slips; leads the ones they supervise; others all."""
-    query = Slip.query
-    if user.role == "handler":
-        query = query.filter(Slip.department_id == (user.department_id or -1))
-    elif user.role == "lead":
-        query = query.filter(Slip.supervisor_user_id == user.id)
-    return query
+def _visible_slip(slip_id):
+    slip = services.get_slip(slip_id)
+    if not services.can_view(current_user, slip):
+        raise NotFound(_("找不到该承办单。"))
+    return slip
+
+
+def _date(data, key, required=True):
+    value = data.get(key)
+    if value in (None, "") and not required:
+        return None
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(_("日期格式应为 YYYY-MM-DD。"), code="bad_date")
+
+
+def _ok(slip, status=200):
+    db.session.commit()
+    return jsonify({"slip": services.slip_to_dict(slip)}), status
 
 
 @bp.route("/slips")
@@ -30,38 +42,39 @@ def list_slips():
     """Slips visible to the caller, filtered and paginated.
     ---
     get:
-      summary: List slips
+      summary: List slips (handlers see their department's, leads the ones they supervise)
       parameters:
         - {name: status, in: query, schema: {type: string, enum: [issued, accepted, replied, closed]}}
         - {name: department_id, in: query, schema: {type: integer}}
+        - {name: tier_id, in: query, schema: {type: integer}}
         - {name: overdue, in: query, schema: {type: boolean}}
+        - {name: q, in: query, schema: {type: string}, description: search in item text, reply and number}
         - {name: page, in: query, schema: {type: integer, default: 1}}
         - {name: per_page, in: query, schema: {type: integer, default: 50, maximum: 200}}
       responses:
         200:
-          description: '{"slips": [...], "page", "per_page", "total"}'
+          description: '{"slips": [{"id", "number", "status", "department_id", "due_date", "is_overdue", "item_id"}], "page", "per_page", "total"}'
+        400:
+          description: bad filter
     """
-    query = visible_slips(current_user)
-    status = request.args.get("status")
-    if status:
-        if status not in SLIP_STATUSES:
-            raise ValidationError(_("未知状态：%(s)s。", s=status))
-        query = query.filter(Slip.status == status)
-    department_id = request.args.get("department_id")
-    if department_id:
-        if not department_id.isdigit():
-            raise ValidationError(_("department_id 必须是整数。"))
-        query = query.filter(Slip.department_id == int(department_id))
-    overdue = (request.args.get("overdue") or "").lower()
-    if overdue in ("1", "true", "yes"):
-        query = query.filter(Slip.status.in_(("issued", "accepted")), Slip.due_date < local_today())
-    elif overdue in ("0", "false", "no"):
-        query = query.filter(db.or_(Slip.status.in_(("replied", "closed")), Slip.due_date >= local_today()))
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), PAGE_SIZE_MAX)
-    pagination = query.order_by(Slip.due_date, Slip.id).paginate(page=max(page, 1), per_page=per_page,
-                                                                  error_out=False)
-    return jsonify({"slips": [slip_to_dict(s) for s in pagination.items], "page": pagination.page,
+    args = request.args
+    status = args.get("status") or None
+    if status and status not in SLIP_STATUSES:
+        raise ValidationError(_("未知状态：%(s)s。", s=status))
+    ints = {}
+    for key in ("department_id", "tier_id"):
+        if args.get(key):
+            if not args[key].isdigit():
+                raise ValidationError(_("%(k)s 必须是整数。", k=key))
+            ints[key] = int(args[key])
+    overdue = (args.get("overdue") or "").lower()
+    overdue = True if overdue in ("1", "true", "yes") else False if overdue in ("0", "false", "no") else None
+    query = queries.filter_slips(queries.visible_slips(current_user), status=status, overdue=overdue,
+                                 q=(args.get("q") or "")[:64], **ints)
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), PAGE_SIZE_MAX)
+    pagination = query.order_by(*queries.DEADLINE_ORDER).paginate(page=page, per_page=per_page, error_out=False)
+    return jsonify({"slips": [services.slip_to_dict(s) for s in pagination.items], "page": pagination.page,
                     "per_page": per_page, "total": pagination.total})
 
 
@@ -72,15 +85,246 @@ def get_slip(slip_id):
     ---
     get:
       summary: Get a slip
-      parameters:
-        - {name: slip_id, in: path, required: true, schema: {type: integer}}
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
       responses:
         200:
           description: the slip
         404:
           description: no such slip, or not visible to the caller
     """
-    slip = visible_slips(current_user).filter(Slip.id == slip_id).first()
-    if slip is None:
-        raise NotFound(_("找不到该承办单。"))
-    return jsonify(slip_to_dict(slip))
+    return jsonify(services.slip_to_dict(_visible_slip(slip_id)))
+
+
+@bp.route("/slips/<int:slip_id>/accept", methods=["POST"])
+@roles_required("handler")
+def accept_slip(slip_id):
+    """The handler signs for the slip.
+    ---
+    post:
+      summary: Accept (签收)
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        409:
+          description: illegal transition
+    """
+    return _ok(services.accept_slip(current_user, _visible_slip(slip_id)))
+
+
+@bp.route("/slips/<int:slip_id>/reply", methods=["POST"])
+@roles_required("handler")
+def reply_slip(slip_id):
+    """The handler replies; reply and basis (依据) are required. An issued slip is signed for first.
+    ---
+    post:
+      summary: Reply
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [reply, basis], properties: {reply: {type: string}, basis: {type: string}}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        400:
+          description: empty reply or basis
+        409:
+          description: illegal transition
+    """
+    data = json_body()
+    slip = _visible_slip(slip_id)
+    if slip.status == "issued" and services.is_handler_of(current_user, slip):
+        services.accept_slip(current_user, slip)  # replying implies signing for it
+    return _ok(services.reply_slip(current_user, slip, data.get("reply"), data.get("basis")))
+
+
+@bp.route("/slips/<int:slip_id>/close", methods=["POST"])
+@roles_required("organizer", "lead")
+def close_slip(slip_id):
+    """The supervisor closes a replied slip (a note is required after a dissatisfied rating).
+    ---
+    post:
+      summary: Close
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {note: {type: string}}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        409:
+          description: illegal transition
+    """
+    data = request.get_json(silent=True) or {}
+    note = data.get("note") if isinstance(data, dict) else None
+    return _ok(services.close_slip(current_user, _visible_slip(slip_id), note if isinstance(note, str) else None))
+
+
+@bp.route("/slips/<int:slip_id>/reopen", methods=["POST"])
+@roles_required("organizer", "lead")
+def reopen_slip(slip_id):
+    """退回重办: back to the department with a reason (and optionally a new deadline).
+    ---
+    post:
+      summary: Reopen
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [reason], properties: {reason: {type: string}, due_date: {type: string, format: date}}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        409:
+          description: illegal transition
+    """
+    data = json_body()
+    slip = services.reopen_slip(current_user, _visible_slip(slip_id), data.get("reason"),
+                                _date(data, "due_date", required=False))
+    return _ok(slip)
+
+
+@bp.route("/slips/<int:slip_id>/extend", methods=["POST"])
+@roles_required("handler", "organizer", "lead")
+def extend_slip(slip_id):
+    """延期: a handler asks (the supervisor decides); the supervisor extends at once.
+    ---
+    post:
+      summary: Extend the deadline
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [due_date, reason], properties: {due_date: {type: string, format: date}, reason: {type: string}}}
+      responses:
+        200:
+          description: '{"slip": {...}, "extension": {"status": "pending"|"approved"}}'
+        400:
+          description: not later than the current deadline, or in the past
+    """
+    data = json_body()
+    slip = _visible_slip(slip_id)
+    extension = services.extend_slip(current_user, slip, _date(data, "due_date"), data.get("reason"))
+    db.session.commit()
+    return jsonify({"slip": services.slip_to_dict(slip),
+                    "extension": {"status": extension.status, "new_due_date": extension.new_due_date.isoformat()}})
+
+
+@bp.route("/slips/<int:slip_id>/extension/<any(approve, refuse):decision>", methods=["POST"])
+@roles_required("organizer", "lead")
+def decide_extension(slip_id, decision):
+    """The supervisor approves or refuses the pending extension request.
+    ---
+    post:
+      summary: Decide an extension request
+      parameters:
+        - {name: slip_id, in: path, required: true, schema: {type: integer}}
+        - {name: decision, in: path, required: true, schema: {type: string, enum: [approve, refuse]}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        409:
+          description: no pending request
+    """
+    data = request.get_json(silent=True) or {}
+    slip = _visible_slip(slip_id)
+    services.decide_extension(current_user, slip, decision == "approve",
+                              data.get("note") if isinstance(data, dict) else None)
+    return _ok(slip)
+
+
+@bp.route("/slips/<int:slip_id>/reassign", methods=["POST"])
+@roles_required("organizer", "lead")
+def reassign_slip(slip_id):
+    """The supervisor moves an unanswered slip to another department.
+    ---
+    post:
+      summary: Reassign
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [department_id], properties: {department_id: {type: integer}, due_date: {type: string, format: date}}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+    """
+    data = json_body()
+    slip = services.reassign_slip(current_user, _visible_slip(slip_id), data.get("department_id"),
+                                  _date(data, "due_date", required=False))
+    return _ok(slip)
+
+
+@bp.route("/slips/<int:slip_id>/perfunctory", methods=["POST"])
+@roles_required("organizer", "lead")
+def flag_perfunctory(slip_id):
+    """The supervisor flags a perfunctory reply: −1 point for the department.
+    ---
+    post:
+      summary: Flag a perfunctory reply
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [reason], properties: {reason: {type: string}}}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+    """
+    slip = _visible_slip(slip_id)
+    services.flag_perfunctory(current_user, slip, json_body().get("reason"))
+    return _ok(slip)
+
+
+def _submitter_participant():
+    token = bearer_token()
+    if not token or not token.startswith("p."):
+        return None
+    from ..live.context import read_participant_token
+    from ..live.services import participant_for_token
+    meeting_id, participant_id = read_participant_token(token)
+    return participant_for_token(meeting_id, participant_id)
+
+
+@bp.route("/slips/<int:slip_id>/feedback", methods=["POST"])
+def slip_feedback(slip_id):
+    """The submitter rates the reply, with the personal follow token or the participant token.
+    ---
+    post:
+      summary: Rate the reply (满意 / 基本满意 / 不满意)
+      security: []
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [rating]
+              properties:
+                rating: {type: string, enum: [satisfied, basically_satisfied, dissatisfied]}
+                comment: {type: string, maxLength: 1000}
+                token: {type: string, description: 'the follow token (or send it as Authorization: Bearer)'}
+      responses:
+        200:
+          description: '{"slip": {...}}'
+        403:
+          description: not the submitter
+        409:
+          description: not replied yet
+    """
+    data = json_body()
+    slip = services.get_slip(slip_id)
+    bearer = bearer_token()
+    follow_token = data.get("token") if isinstance(data.get("token"), str) else \
+        (bearer if bearer and not bearer.startswith(("p.", "ht_")) else None)
+    try:
+        participant = _submitter_participant()
+    except DomainError:
+        participant = None
+    services.require_submitter(slip, follow_token=follow_token, participant=participant)
+    services.rate_slip(slip, data.get("rating"), data.get("comment"))
+    return _ok(slip)
+
+

@@ -36,8 +36,84 @@ class Slip(db.Model):
     rating = db.Column(db.String(24), nullable=True, doc="one of RATINGS, from the submitter")
     rating_comment = db.Column(db.Text, nullable=True)
     rated_at = db.Column(UTCDateTime, nullable=True)
+    close_note = db.Column(db.Text, nullable=True, doc="supervisor's explanation when closing")
+    escalated_at = db.Column(UTCDateTime, nullable=True, doc="overdue too long: sent up to the organizers")
+    followup_answer = db.Column(db.String(16), nullable=True,
+                                doc="two weeks after closing: solved / not_solved, from the submitter")
+    followup_at = db.Column(UTCDateTime, nullable=True)
 
     item = db.relationship("Item", back_populates="slip", lazy="joined")
     department = db.relationship("Department", lazy="joined")
     supervisor = db.relationship("User", foreign_keys=[supervisor_user_id])
     handler = db.relationship("User", foreign_keys=[handler_user_id])
+    extensions = db.relationship("SlipExtension", back_populates="slip", order_by="SlipExtension.id",
+                                 cascade="all, delete-orphan")
+
+    @property
+    def pending_extension(self):
+        return next((e for e in self.extensions if e.status == "pending"), None)
+
+
+class SlipExtension(db.Model):
+    """A deadline extension (延期) asked for by the handler and decided by the supervisor."""
+
+    __tablename__ = "slip_extensions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slip_id = db.Column(db.Integer, db.ForeignKey("slips.id", ondelete="CASCADE"), nullable=False, index=True)
+    requested_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    old_due_date = db.Column(db.Date, nullable=False)
+    new_due_date = db.Column(db.Date, nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="pending", doc="pending, approved, refused")
+    decided_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    decision_note = db.Column(db.Text, nullable=True)
+    requested_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    decided_at = db.Column(UTCDateTime, nullable=True)
+
+    slip = db.relationship("Slip", back_populates="extensions")
+    requested_by = db.relationship("User", foreign_keys=[requested_by_user_id])
+
+
+class PointEntry(db.Model):
+    """The department points ledger: overdue −2, perfunctory reply −1, absent from a meeting −1.
+
+    Unique keys make each deduction happen once (e.g. `slips remind` may run many times).
+    """
+
+    __tablename__ = "point_entries"
+    __table_args__ = (
+        db.UniqueConstraint("slip_id", "reason"),
+        db.UniqueConstraint("meeting_id", "department_id", "reason"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False, index=True)
+    slip_id = db.Column(db.Integer, db.ForeignKey("slips.id"), nullable=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=True)
+    reason = db.Column(db.String(16), nullable=False, doc="overdue, perfunctory, absent")
+    points = db.Column(db.Integer, nullable=False)
+    note = db.Column(db.Text, nullable=True)
+    created_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    department = db.relationship("Department")
+    slip = db.relationship("Slip")
+
+
+class Notification(db.Model):
+    """An entry in a user's in-app inbox; `dedupe_key` keeps reminders from repeating."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (db.UniqueConstraint("user_id", "dedupe_key"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = db.Column(db.String(24), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    slip_id = db.Column(db.Integer, db.ForeignKey("slips.id"), nullable=True)
+    dedupe_key = db.Column(db.String(120), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = db.Column(UTCDateTime, nullable=True)
+
+    slip = db.relationship("Slip")

@@ -1,14 +1,84 @@
-"""Handling slips: issuing a slip for an item (its full lifecycle builds on this)."""
+"""Handling slips (承办单): issuing, the lifecycle state machine, deadlines, reminders,
+submitter feedback, the points ledger and department KPIs.
+
+Transitions (anything else is a 409 with a clear message):
+
+    issued   --accept (handler)-------------------> accepted
+    accepted --reply (handler, reply + basis)-----> replied
+    replied  --close (supervisor / organizer)-----> closed
+    replied  --feedback "satisfied" (submitter)---> closed
+    replied, closed --reopen (supervisor, reason)-> accepted   (退回重办, reopen_count + 1)
+    issued, accepted --reassign (supervisor)------> issued     (another department)
+    issued, accepted: extension asked by the handler, approved / refused by the supervisor
+"""
+from datetime import timedelta
+
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..people.models import Department
 from ..timeutil import local_today, to_local, utcnow
-from .models import Slip
+from .models import RATINGS, Notification, PointEntry, Slip, SlipExtension
 
+OPEN_STATUSES = ("issued", "accepted")  # the department still owes a reply
+REPLY_MAX = 4000
+REASON_MAX = 1000
+
+STATUS_LABELS = {"issued": "待签收", "accepted": "办理中", "replied": "已答复", "closed": "已办结"}
+RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+PURPOSE_LABELS = {"handle": "转办", "implement": "研究落实"}
+POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1}
+POINT_LABELS = {"overdue": "逾期未答复", "perfunctory": "答复敷衍塞责", "absent": "受邀未派人参加慧谈"}
+
+
+def status_label(status):
+    return _(STATUS_LABELS.get(status, status))
+
+
+def rating_label(rating):
+    return _(RATING_LABELS[rating]) if rating in RATING_LABELS else ""
+
+
+# ---------------------------------------------------------------- deadlines
+
+def add_working_days(start, days):
+    """The date `days` working days (Mon–Fri) after `start`."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def default_due_date(kind, category=None, is_urgent=False, today=None):
+    """Default reply deadline from the configured working days per kind / category (urgent: 1 day)."""
+    today = today or local_today()
+    config = current_app.config
+    if is_urgent:
+        return add_working_days(today, config.get("SLIP_URGENT_DAYS", 1))
+    by_category = config.get("SLIP_DAYS_BY_CATEGORY", {})
+    if category and category in by_category:
+        return add_working_days(today, by_category[category])
+    return add_working_days(today, config.get("SLIP_DAYS_BY_KIND", {}).get(kind, 5))
+
+
+def is_overdue(slip, today=None):
+    """Derived, never stored: the department has not replied and the deadline has passed."""
+    return slip.status in OPEN_STATUSES and slip.due_date < (today or local_today())
+
+
+def days_overdue(slip, today=None):
+    return max(((today or local_today()) - slip.due_date).days, 0) if is_overdue(slip, today) else 0
+
+
+# ---------------------------------------------------------------- issuing
 
 def _next_number(now_local):
     prefix = f"HT-{now_local:%Y%m}-"
@@ -31,7 +101,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
     if due_date is None:
         raise ValidationError(_("请填写答复期限。"))
     if due_date < local_today():
-        raise ValidationError(_("答复期限不能早于今天。"))
+        raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
     if item.slip is not None:
         raise Conflict(_("该事项已有承办单 %(n)s。", n=item.slip.number))
     meeting = item.meeting
@@ -54,13 +124,442 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
         raise Conflict(_("生成承办单编号失败，请重试。"))
     record_event("slip", slip.id, "issue", actor=actor, to_state="issued",
                  text=f"{slip.number} → {department.name}")
+    for handler in _department_handlers(department.id):
+        notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
     return slip
 
 
-def slip_to_dict(slip):
-    from ..timeutil import local_today as today
+# ---------------------------------------------------------------- who may act
+
+def get_slip(slip_id):
+    slip = db.session.get(Slip, slip_id) if slip_id is not None else None
+    if slip is None:
+        raise NotFound(_("找不到该承办单。"))
+    return slip
+
+
+def is_handler_of(user, slip):
+    return user.role == "handler" and user.department_id == slip.department_id
+
+
+def is_supervisor_of(user, slip):
+    return user.has_role("organizer") or (user.role == "lead" and slip.supervisor_user_id == user.id)
+
+
+def can_view(user, slip):
+    if user.has_role("organizer", "viewer"):
+        return True
+    return is_handler_of(user, slip) or is_supervisor_of(user, slip)
+
+
+def _require_handler(user, slip):
+    if not (is_handler_of(user, slip) or user.role == "admin"):
+        raise PermissionDenied(_("只有%(d)s的承办人可以办理这张承办单。", d=slip.department.name))
+
+
+def _require_supervisor(user, slip):
+    if not is_supervisor_of(user, slip):
+        raise PermissionDenied(_("只有督办员（本层级牵头人）或组织者可以执行此操作。"))
+
+
+def _require_status(slip, allowed, action):
+    if slip.status not in allowed:
+        raise Conflict(_("承办单当前状态为“%(s)s”，不能%(a)s。", s=status_label(slip.status), a=action),
+                       code="illegal_transition")
+
+
+def _text(value, message, limit=REPLY_MAX):
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(message)
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
+    return value
+
+
+def _transition(actor, slip, to_state, action, text=None):
+    from_state = slip.status
+    slip.status = to_state
+    record_event("slip", slip.id, action, actor=actor, from_state=from_state, to_state=to_state, text=text)
+    db.session.flush()
+    return slip
+
+
+# ---------------------------------------------------------------- lifecycle
+
+def accept_slip(actor, slip):
+    """The handler signs for the slip (签收)."""
+    _require_handler(actor, slip)
+    _require_status(slip, ("issued",), _("签收"))
+    slip.handler_user_id = actor.id
+    slip.accepted_at = utcnow()
+    return _transition(actor, slip, "accepted", "accept")
+
+
+def reply_slip(actor, slip, reply, basis):
+    """The handler replies with the basis (依据) of the reply."""
+    _require_handler(actor, slip)
+    _require_status(slip, ("accepted",), _("答复（请先签收）") if slip.status == "issued" else _("答复"))
+    slip.reply = _text(reply, _("请填写答复内容。"))
+    slip.basis = _text(basis, _("请填写答复依据（政策、制度或事实）。"), limit=REASON_MAX)
+    slip.replied_at = utcnow()
+    slip.handler_user_id = actor.id
+    slip.rating = slip.rating_comment = slip.rated_at = None
+    _transition(actor, slip, "replied", "reply", slip.reply[:200])
+    if slip.supervisor is not None:
+        notify(slip.supervisor, "slip_replied", _("%(n)s 已答复，请督办确认。", n=slip.number), slip)
+    return slip
+
+
+def close_slip(actor, slip, note=None):
+    """The supervisor closes a replied slip; after a dissatisfied rating a note is required."""
+    _require_supervisor(actor, slip)
+    _require_status(slip, ("replied",), _("办结"))
+    note = (note or "").strip()[:REASON_MAX] or None
+    if slip.rating == "dissatisfied" and not note:
+        raise ValidationError(_("职工对答复不满意，办结时请说明理由。"), code="note_required")
+    slip.close_note = note
+    slip.closed_at = utcnow()
+    return _transition(actor, slip, "closed", "close", note)
+
+
+def reopen_slip(actor, slip, reason, due_date=None):
+    """退回重办: back to the department, reason required; a new deadline if the old one passed."""
+    _require_supervisor(actor, slip)
+    _require_status(slip, ("replied", "closed"), _("退回重办"))
+    reason = _text(reason, _("请填写退回重办的理由。"), limit=REASON_MAX)
+    today = local_today()
+    if due_date is not None:
+        if due_date < today:
+            raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
+        slip.due_date = due_date
+    elif slip.due_date < today:
+        slip.due_date = default_due_date(slip.item.kind, slip.item.category, today=today)
+    slip.reopen_count += 1
+    slip.closed_at = None
+    slip.followup_answer = None
+    _transition(actor, slip, "accepted", "reopen", reason)
+    for handler in _department_handlers(slip.department_id):
+        notify(handler, "slip_reopened", _("%(n)s 被退回重办：%(r)s", n=slip.number, r=reason[:80]), slip)
+    return slip
+
+
+def reassign_slip(actor, slip, department_id, due_date=None):
+    """The supervisor moves a slip that is not yet replied to another department."""
+    _require_supervisor(actor, slip)
+    _require_status(slip, OPEN_STATUSES, _("改派"))
+    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
+    if department is None or not department.is_active:
+        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    if department.id == slip.department_id:
+        raise ValidationError(_("新科室与原科室相同。"))
+    if due_date is not None:
+        if due_date < local_today():
+            raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
+        slip.due_date = due_date
+    old = slip.department.name
+    slip.department_id = department.id
+    slip.handler_user_id = None
+    slip.accepted_at = None
+    db.session.flush()
+    db.session.expire(slip, ["department"])
+    _transition(actor, slip, "issued", "reassign", f"{old} → {department.name}")
+    for handler in _department_handlers(department.id):
+        notify(handler, "slip_issued", _("改派给本科室的承办单 %(n)s", n=slip.number), slip)
+    return slip
+
+
+def request_extension(actor, slip, new_due_date, reason):
+    """The handler asks for a later deadline (延期); the supervisor decides."""
+    _require_handler(actor, slip)
+    _require_status(slip, OPEN_STATUSES, _("申请延期"))
+    reason = _text(reason, _("请填写延期理由。"), limit=REASON_MAX)
+    _check_new_deadline(slip, new_due_date)
+    if slip.pending_extension is not None:
+        raise Conflict(_("已有一份延期申请在等待督办员审批。"), code="extension_pending")
+    extension = SlipExtension(slip=slip, requested_by_user_id=actor.id, old_due_date=slip.due_date,
+                              new_due_date=new_due_date, reason=reason)
+    db.session.add(extension)
+    record_event("slip", slip.id, "extension_request", actor=actor,
+                 text=f"{slip.due_date} → {new_due_date}：{reason}")
+    db.session.flush()
+    if slip.supervisor is not None:
+        notify(slip.supervisor, "extension_request",
+               _("%(n)s 申请延期至 %(d)s", n=slip.number, d=new_due_date.isoformat()), slip)
+    return extension
+
+
+def _check_new_deadline(slip, new_due_date):
+    if new_due_date is None:
+        raise ValidationError(_("请填写新的答复期限。"))
+    if new_due_date <= slip.due_date:
+        raise ValidationError(_("延期后的期限必须晚于当前期限 %(d)s。", d=slip.due_date.isoformat()),
+                              code="extension_too_short")
+    if new_due_date < local_today():
+        raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
+
+
+def decide_extension(actor, slip, approve, note=None):
+    """The supervisor approves (deadline moves) or refuses the pending extension."""
+    _require_supervisor(actor, slip)
+    extension = slip.pending_extension
+    if extension is None:
+        raise Conflict(_("没有待审批的延期申请。"), code="no_pending_extension")
+    extension.status = "approved" if approve else "refused"
+    extension.decided_by_user_id = actor.id
+    extension.decided_at = utcnow()
+    extension.decision_note = (note or "").strip()[:REASON_MAX] or None
+    if approve:
+        slip.due_date = extension.new_due_date
+    record_event("slip", slip.id, "extension_" + extension.status, actor=actor,
+                 text=f"{extension.old_due_date} → {extension.new_due_date}")
+    db.session.flush()
+    if extension.requested_by is not None:
+        notify(extension.requested_by, "extension_decided",
+               _("%(n)s 的延期申请已%(r)s", n=slip.number, r=_("批准") if approve else _("驳回")), slip)
+    return extension
+
+
+def extend_slip(actor, slip, new_due_date, reason):
+    """API `extend`: a handler's call asks for an extension; a supervisor's call extends at once."""
+    if is_supervisor_of(actor, slip):
+        _require_status(slip, OPEN_STATUSES, _("延期"))
+        reason = _text(reason, _("请填写延期理由。"), limit=REASON_MAX)
+        _check_new_deadline(slip, new_due_date)
+        extension = SlipExtension(slip=slip, requested_by_user_id=actor.id, old_due_date=slip.due_date,
+                                  new_due_date=new_due_date, reason=reason, status="approved",
+                                  decided_by_user_id=actor.id, decided_at=utcnow())
+        db.session.add(extension)
+        slip.due_date = new_due_date
+        record_event("slip", slip.id, "extension_approved", actor=actor,
+                     text=f"{extension.old_due_date} → {new_due_date}：{reason}")
+        db.session.flush()
+        return extension
+    return request_extension(actor, slip, new_due_date, reason)
+
+
+def flag_perfunctory(actor, slip, reason):
+    """The supervisor flags a perfunctory reply (搪塞应付): −1 for the department, once per slip."""
+    _require_supervisor(actor, slip)
+    _require_status(slip, ("replied", "closed"), _("认定敷衍答复"))
+    reason = _text(reason, _("请说明认定为敷衍答复的理由。"), limit=REASON_MAX)
+    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason)
+    if entry is None:
+        raise Conflict(_("这张承办单已经被认定过敷衍答复。"), code="already_flagged")
+    record_event("slip", slip.id, "flag_perfunctory", actor=actor, text=reason)
+    return entry
+
+
+# ---------------------------------------------------------------- the submitter's side
+
+def item_for_follow_token(token):
+    """The item behind a submitter's personal follow link."""
+    from ..live.models import Item
+    item = Item.query.filter_by(follow_token=token).first() if isinstance(token, str) and 10 <= len(token) <= 64 \
+        else None
+    if item is None:
+        raise NotFound(_("链接无效或已失效。"))
+    return item
+
+
+def require_submitter(slip, follow_token=None, participant=None):
+    """Only the item's submitter may rate: by the personal follow token or the participant token."""
+    item = slip.item
+    if follow_token and item.follow_token and follow_token == item.follow_token:
+        return item
+    if participant is not None and item.participant_id is not None and participant.id == item.participant_id \
+            and item.anonymity != "hidden_identity":
+        return item
+    raise PermissionDenied(_("只有提出该事项的职工本人可以评价。"), code="not_submitter")
+
+
+def rate_slip(slip, rating, comment=None):
+    """The submitter rates the reply (满意 / 基本满意 / 不满意); a second rating replaces the first.
+
+    Satisfied closes the slip; dissatisfied goes back to the supervisor. The edge must have
+    checked `require_submitter` first.
+    """
+    if rating not in RATINGS:
+        raise ValidationError(_("请选择：满意、基本满意或不满意。"), code="bad_rating")
+    if comment is not None and not isinstance(comment, str):
+        raise ValidationError(_("评价内容必须是文字。"))
+    comment = (comment or "").strip()
+    if len(comment) > REASON_MAX:
+        raise ValidationError(_("评价内容不能超过 %(n)d 个字。", n=REASON_MAX))
+    _require_status(slip, ("replied", "closed"), _("评价（还没有答复）"))
+    previous = slip.rating
+    slip.rating, slip.rating_comment, slip.rated_at = rating, comment or None, utcnow()
+    record_event("slip", slip.id, "rate", actor_label="submitter",
+                 text=f"{rating_label(previous) or '-'} → {rating_label(rating)}：{comment}")
+    if rating == "satisfied" and slip.status == "replied":
+        slip.closed_at = utcnow()
+        _transition(None, slip, "closed", "auto_close", _("职工评价满意，自动办结"))
+    elif rating == "dissatisfied" and slip.supervisor is not None:
+        notify(slip.supervisor, "dissatisfied",
+               _("%(n)s：职工对答复不满意，请退回重办或说明理由后办结。", n=slip.number), slip)
+    db.session.flush()
+    return slip
+
+
+FOLLOWUP_AFTER_DAYS = 14
+
+
+def followup_due(slip, now=None):
+    """Two weeks after closing, the follow link asks once whether the matter is really solved."""
+    if slip is None or slip.status != "closed" or slip.closed_at is None or slip.followup_answer:
+        return False
+    return (now or utcnow()) - slip.closed_at >= timedelta(days=FOLLOWUP_AFTER_DAYS)
+
+
+def answer_followup(slip, solved):
+    """The submitter's answer to the two-week follow-up; "not solved" returns it to the supervisor."""
+    if not followup_due(slip):
+        raise Conflict(_("现在不需要回访确认。"), code="no_followup")
+    slip.followup_answer = "solved" if solved else "not_solved"
+    slip.followup_at = utcnow()
+    record_event("slip", slip.id, "followup", actor_label="submitter", text=slip.followup_answer)
+    if not solved and slip.supervisor is not None:
+        notify(slip.supervisor, "followup_not_solved", _("%(n)s 回访：职工表示问题仍未解决。", n=slip.number), slip)
+    db.session.flush()
+    return slip
+
+
+# ---------------------------------------------------------------- notifications
+
+def _department_handlers(department_id):
+    from ..accounts.models import User
+    return User.query.filter_by(role="handler", department_id=department_id, is_enabled=True).all()
+
+
+def _organizers():
+    from ..accounts.models import User
+    return User.query.filter(User.role == "organizer", User.is_enabled.is_(True)).all()
+
+
+def notify(user, kind, text, slip=None, dedupe_key=None):
+    """Put a message in the user's inbox (once per dedupe_key)."""
+    if user is None:
+        return None
+    if dedupe_key is not None and Notification.query.filter_by(user_id=user.id, dedupe_key=dedupe_key).first():
+        return None
+    note = Notification(user_id=user.id, kind=kind, text=text, slip_id=slip.id if slip else None,
+                        dedupe_key=dedupe_key)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def mark_read(user, notification_ids=None):
+    query = Notification.query.filter(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids:
+        query = query.filter(Notification.id.in_(notification_ids))
+    return query.update({"read_at": utcnow()}, synchronize_session=False)
+
+
+def _add_points(department_id, reason, actor=None, slip=None, meeting=None, note=None):
+    """Add one ledger entry unless the same deduction exists (unique keys keep it once)."""
+    query = PointEntry.query.filter_by(reason=reason)
+    query = query.filter_by(slip_id=slip.id) if slip is not None else \
+        query.filter_by(meeting_id=meeting.id, department_id=department_id)
+    if query.first() is not None:
+        return None
+    entry = PointEntry(department_id=department_id, reason=reason, points=POINT_RULES[reason],
+                       slip_id=slip.id if slip else None, meeting_id=meeting.id if meeting else None,
+                       note=note, created_by_user_id=actor.id if actor else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return entry
+
+
+def record_department_absence(actor, meeting, department_id, note=None):
+    """The organizer records that an invited department sent no one (−1, once per meeting)."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以登记科室缺席。"))
+    link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
+    if link is None:
+        raise ValidationError(_("该科室没有被邀请列席这场慧谈。"))
+    if meeting.status not in ("live", "closed"):
+        raise Conflict(_("慧谈开始后才能登记缺席。"))
+    link.is_absent = True
+    entry = _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note)
+    if entry is None:
+        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
+    record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
+    return entry
+
+
+def run_reminders(today=None):
+    """For cron (`flask slips remind`): notify due-tomorrow / due-today / overdue slips, deduct −2
+    once per overdue slip, escalate long-overdue slips to the organizers. Idempotent per day.
+
+    Returns a report dict and the list of webhook messages to send after commit.
+    """
+    today = today or local_today()
+    escalate_after = current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)
+    report = {"due_tomorrow": [], "due_today": [], "overdue": [], "escalated": [], "deducted": []}
+    messages = []
+    slips = (Slip.query.filter(Slip.status.in_(OPEN_STATUSES), Slip.due_date <= today + timedelta(days=1))
+             .order_by(Slip.due_date, Slip.id).all())
+    organizers = _organizers()
+    for slip in slips:
+        if slip.due_date == today + timedelta(days=1):
+            bucket, text = "due_tomorrow", _("%(n)s 明天到期（%(d)s）", n=slip.number, d=slip.department.name)
+        elif slip.due_date == today:
+            bucket, text = "due_today", _("%(n)s 今天到期（%(d)s）", n=slip.number, d=slip.department.name)
+        else:
+            late = (today - slip.due_date).days
+            bucket, text = "overdue", _("%(n)s 已逾期 %(k)d 天（%(d)s）", n=slip.number, k=late, d=slip.department.name)
+            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期 %(k)d 天", k=late)) is not None:
+                report["deducted"].append(slip.number)
+                record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
+            if late > escalate_after and slip.escalated_at is None:
+                slip.escalated_at = utcnow()
+                report["escalated"].append(slip.number)
+                for organizer in organizers:
+                    notify(organizer, "escalated", _("督办升级：%(t)s", t=text), slip,
+                           dedupe_key=f"escalated:{slip.id}")
+                messages.append(_("【督办升级】%(t)s", t=text))
+        report[bucket].append(slip.number)
+        key = f"{bucket}:{slip.id}:{today.isoformat()}"
+        for handler in _department_handlers(slip.department_id):
+            notify(handler, bucket, text, slip, dedupe_key=key)
+        if slip.supervisor is not None:
+            notify(slip.supervisor, bucket, text, slip, dedupe_key=key)
+    if slips:
+        messages.insert(0, _("慧谈承办单提醒（%(d)s）：明天到期 %(a)d 件，今天到期 %(b)d 件，逾期 %(c)d 件。",
+                             d=today.isoformat(), a=len(report["due_tomorrow"]), b=len(report["due_today"]),
+                             c=len(report["overdue"])))
+    db.session.flush()
+    return report, messages
+
+
+def send_webhook(url, text, timeout=5):
+    """POST a WeCom/DingTalk-style text message to a group robot URL; returns True on 2xx."""
+    import requests
+    try:
+        response = requests.post(url, json={"msgtype": "text", "text": {"content": text}}, timeout=timeout)
+    except requests.RequestException:
+        return False
+    return 200 <= response.status_code < 300
+
+
+# ---------------------------------------------------------------- plain views
+
+def slip_to_dict(slip, today=None):
+    today = today or local_today()
     return {"id": slip.id, "number": slip.number, "status": slip.status,
-            "department_id": slip.department_id, "department": slip.department.name,
-            "due_date": slip.due_date.isoformat(),
-            "is_overdue": slip.status in ("issued", "accepted") and slip.due_date < today(),
-            "item_id": slip.item_id}
+            "status_label": status_label(slip.status), "department_id": slip.department_id,
+            "department": slip.department.name, "due_date": slip.due_date.isoformat(),
+            "is_overdue": is_overdue(slip, today), "item_id": slip.item_id, "purpose": slip.purpose,
+            "tier_id": slip.tier_id, "supervisor_user_id": slip.supervisor_user_id,
+            "reply": slip.reply, "basis": slip.basis, "reopen_count": slip.reopen_count,
+            "rating": slip.rating, "issued_at": to_local(slip.issued_at).isoformat(),
+            "replied_at": to_local(slip.replied_at).isoformat() if slip.replied_at else None,
+            "closed_at": to_local(slip.closed_at).isoformat() if slip.closed_at else None,
+            "pending_extension": ({"new_due_date": slip.pending_extension.new_due_date.isoformat(),
+                                   "reason": slip.pending_extension.reason}
+                                  if slip.pending_extension else None)}

@@ -1,0 +1,143 @@
+"""Minutes pages: edit, add action items, publish, revisions, PDF; participants' read-only view."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.context import roles_required, staff_required
+from ..errors import DomainError
+from ..extensions import db
+from ..people.forms import EmptyForm
+from ..people.models import Department
+from ..scheduling.models import Meeting
+from ..slips.services import default_due_date
+from . import services
+from .forms import ActionItemForm, MinutesForm, ReviseForm
+from .models import MinutesRevision
+
+bp = Blueprint("minutes", __name__)
+
+
+def _forms(minutes):
+    form = MinutesForm(obj=minutes)
+    action_form = ActionItemForm(prefix="action")
+    action_form.department_id.choices = [(d.id, d.name) for d in
+                                         Department.query.filter_by(is_active=True).order_by(Department.position)]
+    if request.method == "GET":
+        action_form.due_date.data = default_due_date("demand")
+    return form, action_form
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@staff_required
+def edit_minutes(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    minutes = services.get_minutes(meeting)
+    db.session.commit()
+    form, action_form = _forms(minutes)
+    if request.method == "POST":
+        if not current_user.has_role("organizer"):
+            abort(403)
+        try:
+            if "action-text" in request.form:
+                if not action_form.validate_on_submit():
+                    raise DomainError("；".join(e for errors in action_form.errors.values() for e in errors))
+                slip = services.add_action_item(current_user, meeting, action_form.department_id.data,
+                                                action_form.due_date.data, action_form.text.data)
+                message = _("已添加落实事项，生成承办单 %(n)s。", n=slip.number)
+            elif form.validate_on_submit():
+                services.save_minutes(current_user, minutes, form.summary.data, form.conclusions.data)
+                message = _("纪要已保存。")
+            else:
+                raise DomainError(_("表单内容不正确，请检查后重试。"))
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    document = services.minutes_document(meeting, minutes, draft=minutes.status == "draft")
+    return render_template("minutes/edit_minutes.html", meeting=meeting, minutes=minutes, doc=document,
+                           form=form, action_form=action_form, publish_form=EmptyForm(prefix="publish"),
+                           revise_form=ReviseForm(prefix="revise"),
+                           can_edit=current_user.has_role("organizer"))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/publish", methods=["POST"])
+@roles_required("organizer")
+def publish(meeting_id):
+    from ..pdf import render_pdf
+    meeting = db.get_or_404(Meeting, meeting_id)
+    minutes = services.get_minutes(meeting)
+    if not EmptyForm(prefix="publish").validate_on_submit():
+        flash(_("页面已过期，请刷新后重试。"), "error")
+        return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
+    try:
+        document = services.minutes_document(meeting, minutes, draft=False)
+        pdf = render_pdf("pdf/minutes.html", doc=document)
+        revision = services.publish_minutes(current_user, minutes, pdf, document)
+        db.session.commit()
+        flash(_("纪要已发布（第 %(n)d 版）。", n=revision.revision), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/revise", methods=["POST"])
+@roles_required("organizer")
+def revise(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = ReviseForm(prefix="revise")
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("请说明修订原因。"))
+        services.start_revision(current_user, services.get_minutes(meeting), form.reason.data)
+        db.session.commit()
+        flash(_("已新建修订版草稿；发布后成为新的版本，旧版本保留。"), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
+
+
+def _pdf_response(data, filename):
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}"})
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.pdf")
+@staff_required
+def minutes_pdf(meeting_id):
+    """The latest published revision; before the first publication, the current draft marked 草稿."""
+    from ..pdf import render_pdf
+    meeting = db.get_or_404(Meeting, meeting_id)
+    minutes = services.get_minutes(meeting)
+    db.session.commit()
+    latest = minutes.latest_revision
+    if latest is not None:
+        return _pdf_response(latest.pdf, f"minutes-{meeting.id}-r{latest.revision}.pdf")
+    pdf = render_pdf("pdf/minutes.html", doc=services.minutes_document(meeting, minutes, draft=True))
+    return _pdf_response(pdf, f"minutes-{meeting.id}-draft.pdf")
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/r<int:revision>.pdf")
+@staff_required
+def revision_pdf(meeting_id, revision):
+    minutes = services.get_minutes(db.get_or_404(Meeting, meeting_id))
+    row = MinutesRevision.query.filter_by(minutes_id=minutes.id, revision=revision).first_or_404()
+    return _pdf_response(row.pdf, f"minutes-{meeting_id}-r{revision}.pdf")
+
+
+@bp.route("/j/<join_code>/minutes")
+def participant_minutes(join_code):
+    """Participants read the published minutes from their phone link (no login)."""
+    meeting = Meeting.query.filter_by(join_code=(join_code or "").upper()[:16]).first()
+    if meeting is None:
+        return render_template("core/error.html", status=404, message=_("参会码无效。")), 404
+    minutes = services.get_minutes(meeting)
+    db.session.commit()
+    latest = minutes.latest_revision
+    if latest is None:
+        return render_template("minutes/participant_minutes.html", meeting=meeting, doc=None)
+    document = services.minutes_document(meeting, minutes, draft=False)
+    document["summary"], document["conclusions"] = latest.summary or "", latest.conclusions or ""
+    return render_template("minutes/participant_minutes.html", meeting=meeting, doc=document, revision=latest)

@@ -1,0 +1,310 @@
+"""Slip pages: dashboards, the slip page with its actions and audit trail, the paper form (PDF),
+the ledger (Excel), the league table, the inbox, the submitter's follow page and the public board."""
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.context import roles_required, staff_required
+from ..audit.services import events_for
+from ..errors import DomainError
+from ..extensions import db
+from ..people.forms import EmptyForm
+from ..people.models import Department
+from ..people.services import ordered_tiers
+from ..scheduling.models import Meeting
+from ..timeutil import local_today, to_local
+from . import queries, services
+from .forms import AbsenceForm, ActionForm, FeedbackForm, FollowupForm
+from .models import SLIP_STATUSES, Notification, PointEntry, Slip
+
+bp = Blueprint("slips", __name__)
+PAGE_SIZE = 30
+ROLE_SCOPES = {"handler": "assigned", "lead": "supervising"}
+
+
+@bp.route("/slips/")
+@staff_required
+def list_slips():
+    args = request.args
+    status = args.get("status") if args.get("status") in SLIP_STATUSES else None
+    department_id = args.get("department_id", type=int)
+    tier_id = args.get("tier_id", type=int)
+    overdue = True if args.get("overdue") == "1" else None
+    q = (args.get("q") or "").strip()[:64]
+    base = queries.visible_slips(current_user)
+    query = queries.filter_slips(base, status=status, department_id=department_id, tier_id=tier_id,
+                                 overdue=overdue, q=q)
+    order = queries.DEADLINE_ORDER if args.get("sort") != "newest" else (Slip.issued_at.desc(), Slip.id.desc())
+    pagination = query.order_by(*order).paginate(page=max(args.get("page", 1, type=int), 1),
+                                                 per_page=PAGE_SIZE, error_out=False)
+    counts = queries.counts_by_status(base)
+    overdue_count = base.filter(queries.overdue_clause()).count()
+    return render_template("slips/list_slips.html", pagination=pagination, counts=counts,
+                           overdue_count=overdue_count, status=status, department_id=department_id,
+                           tier_id=tier_id, overdue=overdue, q=q, sort=args.get("sort", "deadline"),
+                           departments=Department.query.order_by(Department.position).all(),
+                           tiers=ordered_tiers(), today=local_today(), scope=ROLE_SCOPES.get(current_user.role),
+                           escalated=queries.escalated_slips() if current_user.has_role("organizer", "viewer") else [])
+
+
+def _slip_or_404(slip_id):
+    slip = db.get_or_404(Slip, slip_id)
+    if not services.can_view(current_user, slip):
+        abort(404)
+    return slip
+
+
+@bp.route("/slips/<int:slip_id>", methods=["GET", "POST"])
+@staff_required
+def show_slip(slip_id):
+    slip = _slip_or_404(slip_id)
+    form = ActionForm()
+    form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in
+                                               Department.query.filter_by(is_active=True).order_by(Department.position)]
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("表单内容不正确，请检查后重试。"), "error")
+        else:
+            try:
+                message = _apply_action(slip, form)
+                db.session.commit()
+                flash(message, "success")
+                return redirect(url_for("slips.show_slip", slip_id=slip.id))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                slip = _slip_or_404(slip_id)
+    return render_template("slips/show_slip.html", slip=slip, form=form, events=events_for("slip", slip.id),
+                           is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
+                           is_supervisor=services.is_supervisor_of(current_user, slip),
+                           is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
+                           points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today())
+
+
+def _apply_action(slip, form):
+    action = form.action.data
+    user = current_user._get_current_object()
+    if action == "accept":
+        services.accept_slip(user, slip)
+        return _("已签收。")
+    if action == "reply":
+        if slip.status == "issued" and services.is_handler_of(user, slip):
+            services.accept_slip(user, slip)
+        services.reply_slip(user, slip, form.reply.data, form.basis.data)
+        return _("已答复，等待督办员确认。")
+    if action == "close":
+        services.close_slip(user, slip, form.note.data)
+        return _("已办结。")
+    if action == "reopen":
+        services.reopen_slip(user, slip, form.reason.data, form.due_date.data)
+        return _("已退回重办。")
+    if action == "extend":
+        extension = services.extend_slip(user, slip, form.due_date.data, form.reason.data)
+        return _("已延期。") if extension.status == "approved" else _("延期申请已提交，等待督办员审批。")
+    if action in ("approve_extension", "refuse_extension"):
+        services.decide_extension(user, slip, action == "approve_extension", form.note.data)
+        return _("已处理延期申请。")
+    if action == "reassign":
+        services.reassign_slip(user, slip, form.department_id.data or None, form.due_date.data)
+        return _("已改派。")
+    if action == "perfunctory":
+        services.flag_perfunctory(user, slip, form.reason.data)
+        return _("已认定为敷衍答复，科室扣 1 分。")
+    raise DomainError(_("未知操作。"))
+
+
+def slip_document(slip):
+    """Plain data for the paper slip form (no ORM objects reach the PDF template)."""
+    item = slip.item
+    meeting = item.meeting
+    submitter = item.submitter_name if item.anonymity == "named" else (
+        _("匿名") if item.anonymity == "anonymous" else _("完全匿名"))
+    from ..live.services import kind_label
+    return {
+        "number": slip.number, "purpose": _(services.PURPOSE_LABELS.get(slip.purpose, "")),
+        "meeting": meeting.title if meeting else _("一码通"),
+        "meeting_date": to_local(meeting.starts_at).strftime("%Y-%m-%d") if meeting else "",
+        "tier": meeting.tier.name if meeting and meeting.tier else _("跨层级"),
+        "kind": kind_label(item.kind), "category": item.category or "", "text": item.text,
+        "submitter": submitter or "", "department": slip.department.name,
+        "issued": to_local(slip.issued_at).strftime("%Y-%m-%d"), "due": slip.due_date.isoformat(),
+        "supervisor": slip.supervisor.display_name if slip.supervisor else "",
+        "handler": slip.handler.display_name if slip.handler else "",
+        "status": services.status_label(slip.status), "reply": slip.reply or "", "basis": slip.basis or "",
+        "replied": to_local(slip.replied_at).strftime("%Y-%m-%d") if slip.replied_at else "",
+        "rating": services.rating_label(slip.rating), "rating_comment": slip.rating_comment or "",
+        "reopen_count": slip.reopen_count, "printed": local_today().isoformat(),
+    }
+
+
+@bp.route("/slips/<int:slip_id>.pdf")
+@staff_required
+def slip_pdf(slip_id):
+    from ..pdf import render_pdf
+    slip = _slip_or_404(slip_id)
+    data = render_pdf("pdf/slip.html", doc=slip_document(slip))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={slip.number}.pdf"})
+
+
+LEDGER_COLUMNS = ("number", "meeting", "meeting_date", "tier", "kind", "category", "text", "submitter",
+                  "department", "issued", "due", "supervisor", "handler", "status", "reply", "basis",
+                  "replied", "rating", "rating_comment", "reopen_count")
+
+
+def ledger_headers():
+    return [_("编号"), _("来源慧谈"), _("慧谈日期"), _("层级"), _("类型"), _("分类"), _("事项内容"), _("提出人"),
+            _("承办科室"), _("交办日期"), _("答复期限"), _("督办员"), _("承办人"), _("状态"), _("答复内容"),
+            _("答复依据"), _("答复日期"), _("职工评价"), _("评价说明"), _("退回次数")]
+
+
+@bp.route("/slips/ledger.xlsx")
+@roles_required("organizer", "viewer", "lead", "handler")
+def ledger_xlsx():
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    try:
+        start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
+        end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
+    except ValueError:
+        flash(_("日期格式应为 YYYY-MM-DD。"), "error")
+        return redirect(url_for("slips.list_slips"))
+    query = queries.visible_slips(current_user)
+    if start:
+        query = query.filter(Slip.issued_at >= _local_midnight(start))
+    if end:
+        query = query.filter(Slip.issued_at < _local_midnight(end, next_day=True))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("承办台账")
+    sheet.append(ledger_headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for slip in query.order_by(Slip.number).all():
+        doc = slip_document(slip)
+        sheet.append([doc[c] for c in LEDGER_COLUMNS])
+    for column, width in zip("ABCDEFGHIJKLMNOPQRST", (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    workbook.save(out)
+    name = f"slip-ledger-{start or 'all'}-{end or local_today()}.xlsx"
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _local_midnight(day, next_day=False):
+    from datetime import datetime, timedelta
+    from ..timeutil import local_zone
+    moment = datetime.combine(day + timedelta(days=1 if next_day else 0), datetime.min.time(), tzinfo=local_zone())
+    return moment
+
+
+@bp.route("/slips/league")
+@staff_required
+def league():
+    try:
+        year, month, start, end = queries.month_range(request.args.get("month"))
+    except ValueError:
+        flash(_("月份格式应为 YYYY-MM。"), "error")
+        return redirect(url_for("slips.league"))
+    rows = queries.department_kpis(start, end)
+    return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}")
+
+
+@bp.route("/slips/points", methods=["GET", "POST"])
+@roles_required("organizer", "viewer", "lead", "handler")
+def points():
+    form = AbsenceForm()
+    meetings = (Meeting.query.filter(Meeting.status.in_(("live", "closed"))).order_by(Meeting.starts_at.desc())
+                .limit(50).all())
+    form.meeting_id.choices = [(m.id, f"{to_local(m.starts_at):%m-%d} {m.title}") for m in meetings]
+    form.department_id.choices = [(d.id, d.name) for d in Department.query.order_by(Department.position)]
+    if request.method == "POST":
+        if not current_user.has_role("organizer"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.record_department_absence(current_user, db.get_or_404(Meeting, form.meeting_id.data),
+                                                   form.department_id.data, form.note.data)
+                db.session.commit()
+                flash(_("已登记：该科室扣 1 分。"), "success")
+                return redirect(url_for("slips.points"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    query = PointEntry.query
+    if current_user.role == "handler":
+        query = query.filter(PointEntry.department_id == current_user.department_id)
+    entries = query.order_by(PointEntry.created_at.desc()).limit(300).all()
+    return render_template("slips/points.html", entries=entries, form=form, labels=services.POINT_LABELS,
+                           can_record=current_user.has_role("organizer"))
+
+
+@bp.route("/inbox", methods=["GET", "POST"])
+@staff_required
+def inbox():
+    if request.method == "POST":
+        if EmptyForm().validate_on_submit():
+            services.mark_read(current_user)
+            db.session.commit()
+        return redirect(url_for("slips.inbox"))
+    notes = (Notification.query.filter_by(user_id=current_user.id).order_by(Notification.created_at.desc())
+             .limit(200).all())
+    return render_template("slips/inbox.html", notes=notes, form=EmptyForm())
+
+
+@bp.route("/f/<token>", methods=["GET", "POST"])
+def follow(token):
+    """The submitter's personal link: follow the item, rate the reply, answer the follow-up."""
+    try:
+        item = services.item_for_follow_token(token)
+    except DomainError as error:
+        return render_template("core/error.html", status=404, message=error.message), 404
+    slip = item.slip
+    form = FeedbackForm(prefix="fb")
+    followup_form = FollowupForm(prefix="fu")
+    if request.method == "POST" and slip is not None:
+        try:
+            if "fu-answer" in request.form and followup_form.validate_on_submit():
+                services.answer_followup(slip, followup_form.answer.data == "solved")
+                message = _("感谢您的回访确认。")
+            elif form.validate_on_submit():
+                services.require_submitter(slip, follow_token=token)
+                services.rate_slip(slip, form.rating.data, form.comment.data)
+                message = _("感谢您的评价。")
+            else:
+                raise DomainError(_("请选择评价。"))
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("slips.follow", token=token))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    from ..live.services import kind_label, status_label as item_status
+    return render_template("slips/follow.html", item=item, slip=slip, form=form, followup_form=followup_form,
+                           followup_due=services.followup_due(slip), kind_label=kind_label,
+                           item_status=item_status, slip_status=services.status_label,
+                           rating_label=services.rating_label, token=token)
+
+
+@bp.route("/public/slips")
+def public_board():
+    """公示栏: replied and closed slips of a month; never a hidden or anonymous name."""
+    try:
+        year, month, start, end = queries.month_range(request.args.get("month"))
+    except ValueError:
+        year, month, start, end = queries.month_range(None)
+    slips = queries.public_slips(start, end)
+    rows = [{"number": s.number, "text": s.item.text, "kind": s.item.kind, "department": s.department.name,
+             "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),
+             "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
+             "status": services.status_label(s.status), "rating": services.rating_label(s.rating)} for s in slips]
+    return render_template("slips/public_board.html", rows=rows, month=f"{year:04d}-{month:02d}")
+
+
