@@ -3,6 +3,8 @@
 No JavaScript and no external resources: mines run on intranets and PDFs must be
 self-contained, so pygal's tooltips script is switched off.
 """
+import re
+
 import pygal
 from pygal.style import Style
 
@@ -17,8 +19,12 @@ COMMON = dict(style=STYLE, js=[], disable_xml_declaration=True, explicit_size=Tr
               show_y_guides=True, margin=12, legend_at_bottom=True)
 
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
 def _render(chart):
-    return chart.render(is_unicode=True)
+    # pygal always embeds a config <script> (it repeats labels as JSON): drop it, the chart is static.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def _count_axis(values):

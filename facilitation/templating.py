@@ -21,24 +21,28 @@ def setup_templating(app):
         from .scheduling.services import kind_label, status_label
         from .accounts.forms import ROLE_LABELS
         from .live.services import kind_label as item_kind_label, status_label as item_status_label
-        nav = []
+        nav, more = [], []
         if current_user.is_authenticated:
             nav.append(("core.index", _l("首页")))
             nav.append(("scheduling.list_meetings", _l("慧谈安排")))
             nav.append(("slips.list_slips", _l("承办单")))
-            nav.append(("slips.league", _l("科室考核")))
             if current_user.has_role("organizer", "viewer", "lead"):
                 nav.append(("reports.current_month", _l("月度报告")))
-            if current_user.has_role("organizer", "lead"):
-                nav.append(("people.list_people", _l("职工名单")))
-            nav.append(("people.list_tiers", _l("层级与牵头人")))
-            nav.append(("people.list_departments", _l("职能科室")))
-            if current_user.has_role("organizer", "lead"):
-                nav.append(("people.list_units", _l("区队科室")))
+            nav.append(("slips.league", _l("科室考核")))
+            nav.append(("awards.list_reviews", _l("金点子评审")))
             nav.append(("slips.inbox", _l("消息")))
+            if current_user.has_role("organizer", "lead"):
+                more.append(("people.list_people", _l("职工名单")))
+            more.append(("people.list_tiers", _l("层级与牵头人")))
+            more.append(("people.list_departments", _l("职能科室")))
+            if current_user.has_role("organizer", "lead"):
+                more.append(("people.list_units", _l("区队科室")))
+            if current_user.has_role("organizer", "viewer", "lead"):
+                more.append(("assessment.index", _l("年度考核")))
+            more.append(("slips.public_board", _l("公示栏")))
             if current_user.has_role("admin"):
-                nav.append(("accounts.list_users", _l("用户管理")))
-        return {"current_locale": str(get_locale()), "nav_items": nav,
+                more.append(("accounts.list_users", _l("用户管理")))
+        return {"current_locale": str(get_locale()), "nav_items": nav, "nav_more": more,
                 "meeting_kind_label": kind_label, "meeting_status_label": status_label,
                 "role_labels": ROLE_LABELS, "item_kind_label": item_kind_label,
                 "item_status_label": item_status_label, "request_path": request.path}

@@ -23,7 +23,7 @@ def month_overview(start, end):
     from ..reports.topics import hot_topics
     return {"planned": sum(by_status.values()) - by_status.get("cancelled", 0),
             "held": by_status.get("closed", 0), "live": by_status.get("live", 0),
-            "items": items or 0, "open_slips": open_slips, "overdue_slips": overdue,
+            "item_count": items or 0, "open_slips": open_slips, "overdue_slips": overdue,
             "rated": rated_total, "satisfaction": round(100.0 * good / rated_total, 1) if rated_total else None,
             "hot_topics": hot_topics(texts, top=8)}
 

@@ -1,0 +1,266 @@
+"""Pages of the quarterly golden-idea review (金点子、好建议): the list of reviews, one review
+with its suggestions, scores and awards, and the award sheet as PDF and Excel.
+
+Organizers (and admins) manage, appointed reviewers score, viewers read. A refused action shows
+the review page again with the message and the service's status (403, 409, 400 …).
+"""
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.context import roles_required, staff_required
+from ..accounts.models import User
+from ..errors import DomainError, PermissionDenied
+from ..extensions import db
+from ..people.forms import EmptyForm
+from ..timeutil import local_today
+from . import queries, services
+from .forms import AwardForm, BudgetForm, ReviewerForm, ReviewForm, ScoreForm
+from .models import AWARD_MAX, AWARD_MIN, IdeaReview
+
+bp = Blueprint("awards", __name__, url_prefix="/awards")
+
+
+@bp.app_template_global("award_for_item")
+def award_for_item(item):
+    """For templates/awards/_award_notice.html on the submitter's personal page."""
+    return services.award_for_item(item)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required
+def list_reviews():
+    form = ReviewForm()
+    if request.method == "POST":
+        if not services.can_manage(current_user):
+            raise PermissionDenied(_("只有组织者可以管理金点子评审。"))
+        if form.validate_on_submit():
+            try:
+                review = services.create_review(_user(), form.quarter.data, form.budget.data)
+                db.session.commit()
+                flash(_("已创建 %(q)s 金点子评审。", q=queries.quarter_label(review.quarter)), "success")
+                return redirect(url_for("awards.show_review", review_id=review.id))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+        else:
+            flash(_("奖励预算应为整数（元）。") if form.budget.errors else _first_error(form), "error")
+    elif not form.quarter.data:
+        form.quarter.data = queries.quarter_of(local_today())
+    reviews = queries.visible_reviews(current_user).all()
+    totals = {r.id: queries.awarded_total(r) for r in reviews}
+    return render_template("awards/list_reviews.html", reviews=reviews, totals=totals, form=form,
+                           can_manage=services.can_manage(current_user), quarter_label=queries.quarter_label)
+
+
+def _first_error(form):
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return _("表单内容不正确，请检查后重试。")
+
+
+def _review_for(review_id):
+    review = services.get_review(review_id)
+    services.require_view(current_user, review)
+    return review
+
+
+def _show(review, status=200):
+    """The review page; also shown again, with the flashed message, when an action is refused."""
+    user = _user()
+    sheet_rows = queries.review_rows(review)
+    used = sum(r["amount"] or 0 for r in sheet_rows)
+    can_manage = services.can_manage(user)
+    staff = (User.query.filter(User.is_enabled.is_(True)).order_by(User.display_name).all()
+             if can_manage and review.status == "open" else [])
+    reviewer_form = ReviewerForm()
+    appointed = {r.user_id for r in review.reviewers}
+    reviewer_form.user_id.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in staff if u.id not in appointed]
+    return render_template(
+        "awards/show_review.html", review=review, rows=sheet_rows, used=used, remaining=review.budget - used,
+        quarter_label=queries.quarter_label(review.quarter), is_open=review.status == "open",
+        can_manage=can_manage, is_reviewer=services.is_reviewer(user, review),
+        mine=queries.my_scores(review, user),
+        details=queries.scores_by_reviewer(review) if user.has_role("organizer", "viewer") else {},
+        reviewers=sorted(review.reviewers, key=lambda r: r.user.display_name),
+        reviewer_names={r.user_id: r.user.display_name for r in review.reviewers},
+        reviewer_form=reviewer_form, budget_form=BudgetForm(budget=review.budget), empty_form=EmptyForm(),
+        score_choices=[n for n in range(5, 0, -1)], award_min=AWARD_MIN, award_max=AWARD_MAX), status
+
+
+@bp.route("/<int:review_id>")
+@staff_required
+def show_review(review_id):
+    return _show(_review_for(review_id))
+
+
+def _act(review, action, success_message, anchor=None):
+    """Run one service call, commit once, and go back to the review page; on a refusal roll
+    back and show the page with the message and the error's status."""
+    try:
+        action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _show(db.session.get(IdeaReview, review.id), status=error.status)
+    flash(success_message, "success")
+    return redirect(url_for("awards.show_review", review_id=review.id) + (f"#{anchor}" if anchor else ""))
+
+
+def _refuse(review, message, status=400):
+    flash(message, "error")
+    return _show(review, status=status)
+
+
+@bp.route("/<int:review_id>/budget", methods=["POST"])
+@roles_required("organizer")
+def set_budget(review_id):
+    review = _review_for(review_id)
+    form = BudgetForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("奖励预算应为整数（元）。"))
+    return _act(review, lambda: services.set_budget(_user(), review, form.budget.data), _("预算已更新。"))
+
+
+@bp.route("/<int:review_id>/reviewers", methods=["POST"])
+@roles_required("organizer")
+def add_reviewer(review_id):
+    review = _review_for(review_id)
+    form = ReviewerForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("请选择评审人。"))
+    return _act(review, lambda: services.appoint_reviewer(_user(), review, form.user_id.data), _("已添加评审人。"))
+
+
+@bp.route("/<int:review_id>/reviewers/<int:user_id>/remove", methods=["POST"])
+@roles_required("organizer")
+def remove_reviewer(review_id, user_id):
+    review = _review_for(review_id)
+    if not EmptyForm().validate_on_submit():
+        return _refuse(review, _("页面已过期，请刷新后重试。"))
+    return _act(review, lambda: services.remove_reviewer(_user(), review, user_id), _("已移除评审人及其评分。"))
+
+
+@bp.route("/<int:review_id>/items/<int:item_id>/score", methods=["POST"])
+@staff_required
+def score_item(review_id, item_id):
+    review = services.get_review(review_id)
+    # Before the form: a non-reviewer gets the 403 (an error page) whatever they sent.
+    services.require_reviewer(current_user, review)
+    form = ScoreForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("每项评分应为 1–5 分，评语不超过 500 字。"))
+    return _act(review, lambda: services.score_idea(_user(), review, item_id, form.feasibility.data,
+                                                    form.benefit.data, form.innovation.data, form.comment.data),
+                _("评分已保存。"), anchor=f"idea-{item_id}")
+
+
+@bp.route("/<int:review_id>/items/<int:item_id>/award", methods=["POST"])
+@roles_required("organizer")
+def award_item(review_id, item_id):
+    review = _review_for(review_id)
+    form = AwardForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("奖励金额应为 %(min)d–%(max)d 元之间的整数。", min=AWARD_MIN, max=AWARD_MAX))
+    return _act(review, lambda: services.set_award(_user(), review, item_id, form.amount.data, form.note.data),
+                _("奖励已设定。"), anchor=f"idea-{item_id}")
+
+
+@bp.route("/<int:review_id>/items/<int:item_id>/award/remove", methods=["POST"])
+@roles_required("organizer")
+def remove_award(review_id, item_id):
+    review = _review_for(review_id)
+    if not EmptyForm().validate_on_submit():
+        return _refuse(review, _("页面已过期，请刷新后重试。"))
+    return _act(review, lambda: services.remove_award(_user(), review, item_id), _("已取消该奖励。"),
+                anchor=f"idea-{item_id}")
+
+
+@bp.route("/<int:review_id>/finalize", methods=["POST"])
+@roles_required("organizer")
+def finalize(review_id):
+    review = _review_for(review_id)
+    if not EmptyForm().validate_on_submit():
+        return _refuse(review, _("页面已过期，请刷新后重试。"))
+    return _act(review, lambda: services.finalize_review(_user(), review),
+                _("评审已定稿：评分和奖励已锁定，获奖职工可在个人链接中看到奖励。"))
+
+
+# ---------------------------------------------------------------- documents
+
+def _sheet_filename(review, ext):
+    return f"golden-ideas-{review.quarter}.{ext}"
+
+
+@bp.route("/<int:review_id>/sheet.pdf")
+@staff_required
+def sheet_pdf(review_id):
+    from ..pdf import render_pdf
+    review = _review_for(review_id)
+    data = render_pdf("pdf/award_sheet.html", doc=queries.award_sheet(review))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={_sheet_filename(review, 'pdf')}"})
+
+
+def sheet_workbook(doc):
+    """The award sheet (奖励发放表) and the full result list (评审结果) as an openpyxl workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    awards = workbook.active
+    awards.title = _("奖励发放表")
+    title = _("%(q)s“金点子、好建议”获奖名单及奖励发放表", q=doc["quarter_label"])
+    if not doc["is_final"]:
+        title += _("（草稿，未定稿）")
+    awards.append([title])
+    awards.append([_("预算 %(b)d 元，发放合计 %(t)d 元", b=doc["budget"], t=doc["total"])])
+    awards.append([_("名次"), _("建议内容"), _("提出人"), _("来源慧谈"), _("层级"), _("可行性"), _("效益"),
+                   _("创新性"), _("平均总分"), _("奖金（元）"), _("备注"), _("领取人签字")])
+    for row in doc["awarded"]:
+        awards.append([row["rank"], row["text"], row["submitter"], row["meeting"], row["tier"]]
+                      + _score_cells(row) + [row["amount"], row["note"], ""])
+    awards.append(["", _("合计"), "", "", "", "", "", "", "", doc["total"], "", ""])
+    results = workbook.create_sheet(_("评审结果"))
+    results.append([_("名次"), _("建议内容"), _("提出人"), _("来源慧谈"), _("层级"), _("提出日期"), _("是否采纳"),
+                    _("评分人数"), _("可行性"), _("效益"), _("创新性"), _("平均总分"), _("奖金（元）")])
+    for row in doc["results"]:
+        results.append([row["rank"], row["text"], row["submitter"], row["meeting"], row["tier"], row["submitted"],
+                        _("已采纳") if row["is_adopted"] else "", row["scores"]["count"] if row["scores"] else 0]
+                       + _score_cells(row) + [row["amount"] or ""])
+    for sheet, header_row, widths in ((awards, 3, (6, 48, 10, 24, 14, 8, 8, 8, 10, 10, 20, 16)),
+                                      (results, 1, (6, 48, 10, 24, 14, 12, 10, 8, 8, 8, 8, 10, 10))):
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[chr(64 + index)].width = width
+        for row in sheet.iter_rows(min_row=header_row + 1):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    awards["A1"].font = Font(bold=True, size=14)
+    return workbook
+
+
+def _score_cells(row):
+    scores = row["scores"]
+    if not scores:
+        return ["", "", "", ""]
+    return [scores["feasibility"], scores["benefit"], scores["innovation"], scores["total"]]
+
+
+@bp.route("/<int:review_id>/sheet.xlsx")
+@staff_required
+def sheet_xlsx(review_id):
+    review = _review_for(review_id)
+    out = io.BytesIO()
+    sheet_workbook(queries.award_sheet(review)).save(out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={_sheet_filename(review, 'xlsx')}"})
