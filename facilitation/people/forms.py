@@ -10,6 +10,8 @@ UNIT_KIND_CHOICES = [("team", _l("区队")), ("office", _l("科室"))]
 
 
 class PersonForm(FlaskForm):
+    """Add or edit one roster entry; uniqueness and unit/tier checks are in save_person."""
+
     employee_no = StringField(_l("工号"), validators=[DataRequired(_l("请输入工号。")), Length(max=32)])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)])
     gender = SelectField(_l("性别"), choices=GENDER_CHOICES, validators=[Optional()])
@@ -37,8 +39,9 @@ class TierForm(FlaskForm):
 
 
 class TierLeadForm(FlaskForm):
-    user_id = SelectField(_l("牵头人账号"), coerce=int)
-    person_id = SelectField(_l("对应职工（可选）"), coerce=int, validators=[Optional()])
+    # The choices only list eligible accounts; the service gives the clear error for any other id.
+    user_id = SelectField(_l("牵头人账号"), coerce=int, validate_choice=False)
+    person_id = SelectField(_l("对应职工（可选）"), coerce=int, validators=[Optional()], validate_choice=False)
 
 
 class DepartmentForm(FlaskForm):

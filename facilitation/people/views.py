@@ -1,7 +1,8 @@
 """Roster, tiers and leads, departments and units pages."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.context import roles_required
 from ..accounts.models import User
@@ -29,6 +30,7 @@ def _person_choices(form):
 @bp.route("/people/")
 @roles_required(*ROSTER_READERS)
 def list_people():
+    """The roster, searchable and filterable; focus persons are marked (organizers and leads only)."""
     q = request.args.get("q", "").strip()[:64]
     tier_id = request.args.get("tier_id", type=int)
     unit_id = request.args.get("unit_id", type=int)
@@ -55,6 +57,7 @@ def edit_person(person_id):
 
 
 def _edit_person(person):
+    """Shared GET/POST handling of the add and edit person pages."""
     form = PersonForm(obj=person)
     _person_choices(form)
     if request.method == "GET" and person is not None:
@@ -72,54 +75,64 @@ def _edit_person(person):
             return render_template("people/edit_person.html", form=form, person=person), error.status
         flash(_("已保存。"), "success")
         return redirect(url_for("people.list_people"))
-    return render_template("people/edit_person.html", form=form, person=person)
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/edit_person.html", form=form, person=person), status
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @roles_required(*ROSTER_EDITORS)
 def import_people():
+    """Upload a roster and show what it would do; nothing is written until confirmed."""
     form = RosterUploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read()
-        try:
-            preview = services.preview_roster(upload.filename, data)
-        except DomainError as error:
-            flash(error.message, "error")
-            return render_template("people/import_people.html", form=form, preview=None), error.status
-        if not preview.missing_columns and preview.accepted:
-            preview.token = services.stash_upload(upload.filename, data)
-        return render_template("people/import_people.html", form=form, preview=preview,
-                               confirm_form=RosterConfirmForm(token=preview.token))
-    status = 400 if request.method == "POST" else 200
-    return render_template("people/import_people.html", form=form, preview=None), status
+    tiers, units = services.ordered_tiers(), Unit.query.order_by(Unit.kind, Unit.name).all()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("people/import_people.html", form=form, preview=None, tiers=tiers,
+                               units=units), status
+    upload = form.file.data
+    try:
+        preview = services.preview_roster(upload.filename, upload.read())
+    except DomainError as error:
+        flash(error.message, "error")
+        return render_template("people/import_people.html", form=form, preview=None, tiers=tiers,
+                               units=units), error.status
+    if preview.accepted:
+        preview.token = services.stash_upload(preview.table)
+    return render_template("people/import_people.html", form=form, preview=preview, tiers=tiers, units=units,
+                           filename=upload.filename, confirm_form=RosterConfirmForm(token=preview.token))
 
 
 @bp.route("/people/import/confirm", methods=["POST"])
 @roles_required(*ROSTER_EDITORS)
 def confirm_import():
+    """Write the previewed batch in one transaction; a batch can be confirmed once."""
     form = RosterConfirmForm()
     if not form.validate_on_submit():
-        flash(_("导入批次无效，请重新上传。"), "error")
+        flash(_("导入批次无效，请重新上传文件。"), "error")
         return redirect(url_for("people.import_people"))
-    import os
     try:
-        filename, data, path = services.load_stashed_upload(form.token.data)
-        preview = services.apply_roster(filename, data, actor=current_user)
+        table = services.take_stashed_upload(form.token.data)
+        preview = services.apply_roster(table, actor=current_user)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("people.import_people"))
-    os.remove(path)  # a confirmed batch cannot be applied twice
-    flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，未导入 %(r)d 行。", c=preview.count("create"),
-            u=preview.count("update"), r=preview.count("reject")), "success")
+    except IntegrityError:
+        # someone saved the same 工号 between our check and our insert
+        db.session.rollback()
+        flash(_("名单在导入过程中被他人修改，本次没有写入任何数据，请重新上传文件。"), "error")
+        return redirect(url_for("people.import_people"))
+    flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，无变化 %(s)d 人，未导入 %(r)d 行。",
+            c=preview.count("create"), u=preview.count("update"), s=preview.count("unchanged"),
+            r=preview.count("reject")), "success")
     return redirect(url_for("people.list_people"))
 
 
 @bp.route("/people/export.xlsx")
 @roles_required(*ROSTER_READERS)
 def export_people():
+    """The whole roster as .xlsx, in the layout the import reads back."""
     data = services.export_roster_xlsx(include_focus=True)
     filename = f"roster-{local_today().isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -137,11 +150,12 @@ def list_tiers():
 @bp.route("/tiers/<int:tier_id>/edit", methods=["GET", "POST"])
 @roles_required("organizer")
 def edit_tier(tier_id):
+    """Rename or describe a tier (TierForm), or hand it to a new lead (TierLeadForm)."""
     tier = db.get_or_404(Tier, tier_id)
     form = TierForm(obj=tier)
     lead_form = TierLeadForm(prefix="lead")
     lead_form.user_id.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in
-                                 User.query.filter(User.role.in_(("lead", "organizer", "admin")),
+                                 User.query.filter(User.role.in_(services.LEAD_ROLES),
                                                    User.is_enabled.is_(True)).order_by(User.display_name)]
     lead_form.person_id.choices = [(0, "—")] + [(p.id, f"{p.name} {p.employee_no}") for p in
                                                 Person.query.filter(Person.is_active.is_(True))
@@ -149,49 +163,61 @@ def edit_tier(tier_id):
     if request.method == "GET" and tier.current_lead is not None:
         lead_form.user_id.data = tier.current_lead.user_id
         lead_form.person_id.data = tier.current_lead.person_id or 0
-    if "lead-user_id" in request.form:
-        if lead_form.validate_on_submit():
-            try:
-                services.assign_tier_lead(tier, db.session.get(User, lead_form.user_id.data),
+    status = 200
+    try:
+        if "lead-user_id" in request.form:
+            if lead_form.validate_on_submit():
+                services.assign_tier_lead(tier, db.session.get(User, lead_form.user_id.data or 0),
                                           person=db.session.get(Person, lead_form.person_id.data or 0),
                                           actor=current_user)
                 db.session.commit()
                 flash(_("已更换牵头人。"), "success")
                 return redirect(url_for("people.list_tiers"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-    elif form.validate_on_submit():
-        try:
-            services.update_tier(tier, name=form.name.data, lead_hint=form.lead_hint.data,
-                                 is_active=form.is_active.data, actor=current_user)
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("people.list_tiers"))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-    return render_template("people/edit_tier.html", tier=tier, form=form, lead_form=lead_form,
-                           events=events_for("tier", tier.id))
+            status = 400
+        elif request.method == "POST":
+            if form.validate_on_submit():
+                services.update_tier(tier, name=form.name.data, lead_hint=form.lead_hint.data,
+                                     is_active=form.is_active.data, actor=current_user)
+                db.session.commit()
+                flash(_("已保存。"), "success")
+                return redirect(url_for("people.list_tiers"))
+            status = 400
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        status = error.status
+    history = sorted(tier.leads, key=lambda lead: (lead.started_on, lead.id), reverse=True)
+    return render_template("people/edit_tier.html", tier=tier, form=form, lead_form=lead_form, history=history,
+                           events=events_for("tier", tier.id)), status
 
 
 @bp.route("/tiers/<int:tier_id>/move", methods=["POST"])
 @roles_required("organizer")
 def move_tier(tier_id):
+    """Move a tier one place up or down in the display order."""
     tier = db.get_or_404(Tier, tier_id)
-    if EmptyForm().validate_on_submit():
-        services.move_tier(tier, -1 if request.form.get("direction") == "up" else 1, actor=current_user)
-        db.session.commit()
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if direction is None or not EmptyForm().validate_on_submit():
+        abort(400)  # only a forged or stale form gets here; the page sends up or down
+    services.move_tier(tier, direction, actor=current_user)
+    db.session.commit()
     return redirect(url_for("people.list_tiers"))
+
+
+def _forbidden():
+    return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
 
 
 @bp.route("/departments/", methods=["GET", "POST"])
 @roles_required("organizer", "lead", "viewer", "handler")
 def list_departments():
+    """Departments with their handler accounts; organizers add new ones here."""
     form = DepartmentForm()
+    status = 200
     if request.method == "POST":
         if not current_user.has_role("organizer"):
-            return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
+            return _forbidden()
+        status = 400
         if form.validate_on_submit():
             try:
                 services.create_department(form.name.data, form.phone.data)
@@ -201,21 +227,25 @@ def list_departments():
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
+                status = error.status
     departments = Department.query.order_by(Department.position, Department.name).all()
     handlers = {}
-    for user in User.query.filter_by(role="handler").all():
+    for user in User.query.filter_by(role="handler").order_by(User.display_name):
         handlers.setdefault(user.department_id, []).append(user)
     return render_template("people/list_departments.html", departments=departments, form=form,
-                           handlers=handlers, can_edit=current_user.has_role("organizer"))
+                           handlers=handlers, can_edit=current_user.has_role("organizer")), status
 
 
 @bp.route("/units/", methods=["GET", "POST"])
 @roles_required("organizer", "lead")
 def list_units():
+    """Units (区队/科室) with their head counts; organizers add new ones here."""
     form = UnitForm()
+    status = 200
     if request.method == "POST":
         if not current_user.has_role("organizer"):
-            return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
+            return _forbidden()
+        status = 400
         if form.validate_on_submit():
             try:
                 services.create_unit(form.name.data, form.kind.data)
@@ -225,6 +255,7 @@ def list_units():
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
+                status = error.status
     counts = dict(db.session.query(Person.unit_id, db.func.count(Person.id)).group_by(Person.unit_id).all())
     return render_template("people/list_units.html", units=Unit.query.order_by(Unit.kind, Unit.name).all(),
-                           counts=counts, form=form, can_edit=current_user.has_role("organizer"))
+                           counts=counts, form=form, can_edit=current_user.has_role("organizer")), status
