@@ -112,10 +112,13 @@ def restore_command(in_path, yes):
     target_path = _sqlite_path()
     check = sqlite3.connect(in_path)
     try:
-        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise click.ClickException("the backup file is damaged")
+        is_intact = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     except sqlite3.DatabaseError:
+        check.close()
         raise click.ClickException("not a SQLite database")
+    if not is_intact:
+        check.close()
+        raise click.ClickException("the backup file is damaged")
     if not yes:
         click.confirm(f"replace {target_path}?", abort=True)
     db.engine.dispose()

@@ -53,6 +53,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
 class Gone(DomainError):
     status = 410
     code = "gone"

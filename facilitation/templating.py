@@ -16,6 +16,20 @@ def setup_templating(app):
     def ymd(value):
         return value.strftime("%Y-%m-%d") if value else ""
 
+    # Label helpers as Jinja globals, so that imported macros see them too.
+    from .accounts.forms import ROLE_LABELS
+    from .live.services import kind_label as item_kind_label, status_label as item_status_label
+    from .scheduling.services import kind_label, status_label
+    app.jinja_env.globals.update(meeting_kind_label=kind_label, meeting_status_label=status_label,
+                                 item_kind_label=item_kind_label, item_status_label=item_status_label,
+                                 role_labels=ROLE_LABELS)
+
+    @app.before_request
+    def fresh_locale():
+        # Flask-Babel caches the locale on the app context; a request must choose its own.
+        from flask_babel import refresh
+        refresh()
+
     @app.context_processor
     def inject_globals():
         from .scheduling.services import kind_label, status_label

@@ -24,6 +24,14 @@ def setup_login(app):
     login_manager.login_message = _l("请先登录。")
     login_manager.session_protection = "strong"
 
+    @app.before_request
+    def forget_previous_requests_user():
+        # Flask-Login caches the user in `g`, which belongs to the app context. Code that
+        # serves several requests in one app context (the test suite, scripts using the test
+        # client) would otherwise let one request's login leak into the next.
+        g.pop("_login_user", None)
+        g.pop("auth_by_token", None)
+
     @login_manager.user_loader
     def load_user(user_id):
         try:

@@ -5,10 +5,13 @@ from flask import current_app, jsonify
 
 from . import bp
 
+ERROR_RESPONSE = {"description": '4xx: {"error": {"code", "message"}} with a message in the user\'s language',
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}}}},
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "details": {"type": "object", "description": "extra data, e.g. the items that block closing"}}}},
 }
 
 
@@ -20,15 +23,28 @@ def build_spec(app):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", ERROR_SCHEMA)
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi_document":
+        if not rule.rule.startswith("/api/v1/"):
             continue
         view = app.view_functions[rule.endpoint]
         spec.path(view=view, app=app)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            if method != "parameters":
+                operation.setdefault("responses", {}).setdefault("default", ERROR_RESPONSE)
     return document
 
 
 @bp.route("/openapi.json")
 def openapi_document():
+    """This document.
+    ---
+    get:
+      summary: The OpenAPI 3 description of every /api/v1 endpoint
+      security: []
+      responses:
+        200:
+          description: OpenAPI 3.0 document
+    """
     return jsonify(build_spec(current_app))

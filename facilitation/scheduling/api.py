@@ -11,22 +11,49 @@ from ..timeutil import parse_local_datetime
 from . import services
 
 
-def _parse_meeting_body(data):
-    parsed = dict(data)
+STRING_FIELDS = ("title", "kind", "location", "video_url")
+BOOLEAN_FIELDS = ("allow_guests", "allow_nameless", "is_moderated")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not a tier id
+
+
+def _datetime(data, key):
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(_("%(field)s 必须是字符串。", field=key))
     try:
-        parsed["starts_at"] = parse_local_datetime(data.get("starts_at")) if data.get("starts_at") else None
-        parsed["ends_at"] = parse_local_datetime(data.get("ends_at")) if data.get("ends_at") else None
-    except (TypeError, ValueError):
+        return parse_local_datetime(value)
+    except ValueError:
         raise ValidationError(_("时间格式不正确，请使用 YYYY-MM-DDTHH:MM。"))
-    for key in ("tier_id", "max_participants"):
-        if parsed.get(key) is not None and not isinstance(parsed[key], int):
-            raise ValidationError(_("%(field)s 必须是整数。", field=key))
-    ids = parsed.get("department_ids") or []
-    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-        raise ValidationError(_("department_ids 必须是整数列表。"))
-    for key in ("title", "kind", "location", "video_url"):
-        if parsed.get(key) is not None and not isinstance(parsed[key], str):
+
+
+def _parse_meeting_body(data):
+    """Check the JSON types and build the services' input from the known keys only."""
+    parsed = {"starts_at": _datetime(data, "starts_at"), "ends_at": _datetime(data, "ends_at")}
+    for key in STRING_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], str):
             raise ValidationError(_("%(field)s 必须是字符串。", field=key))
+        parsed[key] = data.get(key)
+    for key in ("tier_id", "max_participants", "lead_user_id"):
+        if data.get(key) is not None and not _is_int(data[key]):
+            raise ValidationError(_("%(field)s 必须是整数。", field=key))
+        parsed[key] = data.get(key)
+    for key in BOOLEAN_FIELDS:
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ValidationError(_("%(field)s 必须是 true 或 false。", field=key))
+            parsed[key] = data[key]
+    ids = data.get("department_ids") or []
+    if not isinstance(ids, list) or not all(_is_int(i) for i in ids):
+        raise ValidationError(_("department_ids 必须是整数列表。"))
+    parsed["department_ids"] = ids
+    lead_user_id = parsed.pop("lead_user_id")
+    if lead_user_id is not None:
+        parsed["lead_user"] = services.get_chair_candidate(lead_user_id)
     return parsed
 
 

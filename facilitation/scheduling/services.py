@@ -15,6 +15,9 @@ from .models import MEETING_KINDS, Meeting, MeetingDepartment
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
 TITLE_MAX = 120
+LOCATION_MAX = 120
+VIDEO_URL_MAX = 500
+CHAIR_ROLES = ("lead", "organizer", "admin")  # who may be named a meeting's lead
 
 
 def new_join_code():
@@ -68,17 +71,41 @@ def _clean_fields(data):
             raise ValidationError(_("找不到该层级。"))
     elif kind == "regular":
         raise ValidationError(_("例行慧谈必须选择层级；跨层级的请选择专题、专业、节点或云上慧谈。"))
-    location = (data.get("location") or "").strip()[:120] or None
-    video_url = (data.get("video_url") or "").strip()[:500] or None
+    location = (data.get("location") or "").strip() or None
+    if location and len(location) > LOCATION_MAX:
+        raise ValidationError(_("地点不能超过 %(n)d 个字符。", n=LOCATION_MAX))
+    video_url = (data.get("video_url") or "").strip() or None
+    if video_url and len(video_url) > VIDEO_URL_MAX:
+        raise ValidationError(_("视频链接不能超过 %(n)d 个字符。", n=VIDEO_URL_MAX))
     if video_url and not video_url.startswith(("http://", "https://")):
         raise ValidationError(_("视频链接必须以 http:// 或 https:// 开头。"))
     if kind == "online" and not video_url:
         raise ValidationError(_("云上慧谈请填写视频会议链接。"))
-    max_participants = data.get("max_participants") or current_app.config["MEETING_MAX_PARTICIPANTS"]
+    max_participants = data.get("max_participants")
+    if max_participants is None:
+        max_participants = current_app.config["MEETING_MAX_PARTICIPANTS"]
     if not 1 <= int(max_participants) <= 200:
         raise ValidationError(_("参会人数上限应在 1 到 200 之间。"))
     return {"title": title, "kind": kind, "starts_at": starts_at, "ends_at": ends_at, "tier": tier,
             "location": location, "video_url": video_url, "max_participants": int(max_participants)}
+
+
+def get_chair_candidate(user_id):
+    """The user named as a meeting's lead: an enabled lead, organizer or admin account."""
+    from ..accounts.models import User
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_enabled or user.role not in CHAIR_ROLES:
+        raise ValidationError(_("牵头人必须是启用的牵头人或组织者账号。"))
+    return user
+
+
+def _lead_for(tier, lead_user):
+    """The chosen lead, else the tier's current lead (None for a cross-tier meeting)."""
+    if lead_user is not None:
+        return lead_user
+    if tier is not None and tier.current_lead is not None:
+        return tier.current_lead.user
+    return None
 
 
 def _set_departments(meeting, department_ids):
@@ -97,13 +124,10 @@ def create_meeting(actor, data):
     fields = _clean_fields(data)
     tier = fields.pop("tier")
     meeting = Meeting(tier=tier, join_code=new_join_code(), created_by_id=actor.id if actor else None,
-                      allow_guests=data.get("allow_guests", True),
+                      allow_guests=bool(data.get("allow_guests", True)),
                       allow_nameless=bool(data.get("allow_nameless", False)),
                       is_moderated=bool(data.get("is_moderated", False)), **fields)
-    lead_user = data.get("lead_user")
-    if lead_user is None and tier is not None and tier.current_lead is not None:
-        lead_user = tier.current_lead.user
-    meeting.lead = lead_user
+    meeting.lead = _lead_for(tier, data.get("lead_user"))
     db.session.add(meeting)
     _set_departments(meeting, data.get("department_ids"))
     db.session.flush()
@@ -124,7 +148,7 @@ def update_meeting(actor, meeting, data):
     meeting.allow_nameless = bool(data.get("allow_nameless", meeting.allow_nameless))
     meeting.is_moderated = bool(data.get("is_moderated", meeting.is_moderated))
     if "lead_user" in data:
-        meeting.lead = data["lead_user"]
+        meeting.lead = _lead_for(tier, data["lead_user"])
     _set_departments(meeting, data.get("department_ids"))
     record_event("meeting", meeting.id, "update", actor=actor, text=meeting.title)
     db.session.flush()

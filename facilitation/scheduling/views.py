@@ -47,13 +47,17 @@ def list_meetings():
                            statuses=MEETING_STATUSES, can_create=current_user.has_role("organizer"))
 
 
-def _form_choices(form):
+def _form_choices(form, meeting=None):
+    """Choices for the selects; a meeting keeps its own lead and departments even if since retired."""
     form.tier_id.choices = [(0, _("（跨层级）"))] + [(t.id, t.name) for t in ordered_tiers()]
-    form.lead_user_id.choices = [(0, _("（默认：层级牵头人）"))] + [
-        (u.id, u.display_name) for u in User.query.filter(User.role.in_(("lead", "organizer")),
-                                                           User.is_enabled.is_(True)).order_by(User.display_name)]
-    form.department_ids.choices = [(d.id, d.name) for d in
-                                   Department.query.filter_by(is_active=True).order_by(Department.position)]
+    leads = (User.query.filter(User.role.in_(services.CHAIR_ROLES), User.is_enabled.is_(True))
+             .order_by(User.display_name).all())
+    if meeting is not None and meeting.lead is not None and meeting.lead not in leads:
+        leads.append(meeting.lead)
+    form.lead_user_id.choices = [(0, _("（默认：层级牵头人）"))] + [(u.id, u.display_name) for u in leads]
+    invited = [link.department_id for link in meeting.invited_departments] if meeting is not None else []
+    form.department_ids.choices = [(d.id, d.name) for d in Department.query.filter(
+        db.or_(Department.is_active.is_(True), Department.id.in_(invited))).order_by(Department.position)]
 
 
 def _form_data(form):
@@ -78,10 +82,7 @@ def create_meeting():
         form.tier_id.data = request.args.get("tier_id", 0, type=int)
     if form.validate_on_submit():
         try:
-            data = _form_data(form)
-            if data["lead_user"] is None:
-                data.pop("lead_user")
-            meeting = services.create_meeting(current_user, data)
+            meeting = services.create_meeting(current_user, _form_data(form))
             meeting.notes = form.notes.data or None
             db.session.commit()
         except DomainError as error:
@@ -98,7 +99,7 @@ def create_meeting():
 def edit_meeting(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = MeetingForm(obj=meeting)
-    _form_choices(form)
+    _form_choices(form, meeting)
     if request.method == "GET":
         form.tier_id.data = meeting.tier_id or 0
         form.lead_user_id.data = meeting.lead_user_id or 0
