@@ -1,4 +1,7 @@
 """The participant's phone page, the projector board and the join QR code."""
+import io
+from datetime import timedelta
+
 import segno
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -11,9 +14,18 @@ from ..scheduling.models import Meeting
 from ..scheduling.services import can_chair
 from ..timeutil import local_today
 from .models import ITEM_KINDS
-from .services import KIND_LABELS, kind_label
+from .services import kind_label
 
 bp = Blueprint("live", __name__)
+
+# Topics offered on the phone and the board; the item's category stays free text (≤ 32 chars).
+ITEM_CATEGORIES = ("安全", "生产", "薪酬", "后勤", "劳保", "生活", "培训", "其他")
+# A slip deadline a week out is the usual practice; staff can change it on the board.
+DEFAULT_DUE_DAYS = 7
+
+
+def _kinds():
+    return [(k, kind_label(k)) for k in ITEM_KINDS]
 
 
 def join_url(meeting):
@@ -29,10 +41,9 @@ def phone(join_code):
         return render_template("live/phone_error.html", reason="bad_code"), 404
     if meeting.status == "planned":
         return render_template("live/phone_error.html", reason="not_started", meeting=meeting), 409
-    if meeting.status == "cancelled":
-        return render_template("live/phone_error.html", reason="cancelled", meeting=meeting), 410
-    return render_template("live/phone.html", meeting=meeting,
-                           kinds=[(k, kind_label(k)) for k in ITEM_KINDS],
+    if meeting.status in ("closed", "cancelled"):
+        return render_template("live/phone_error.html", reason=meeting.status, meeting=meeting), 410
+    return render_template("live/phone.html", meeting=meeting, kinds=_kinds(), categories=ITEM_CATEGORIES,
                            max_chars=current_app.config["ITEM_MAX_CHARS"])
 
 
@@ -41,10 +52,12 @@ def phone(join_code):
 def board(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
+    today = local_today()
     return render_template("live/board.html", meeting=meeting, join_url=join_url(meeting),
                            can_chair=can_chair(current_user, meeting), departments=departments,
-                           kinds=[(k, kind_label(k)) for k in ITEM_KINDS], kind_labels=KIND_LABELS,
-                           default_due=local_today().isoformat(),
+                           kinds=_kinds(), categories=ITEM_CATEGORIES,
+                           default_due=(today + timedelta(days=DEFAULT_DUE_DAYS)).isoformat(),
+                           min_due=today.isoformat(), max_chars=current_app.config["ITEM_MAX_CHARS"],
                            presentation=request.args.get("present") == "1")
 
 
@@ -53,10 +66,6 @@ def board(meeting_id):
 def join_qr(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     qr = segno.make(join_url(meeting), error="m")
-    import io
     out = io.BytesIO()
     qr.save(out, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False)
     return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
-
-
-
