@@ -208,6 +208,27 @@ def _forbidden():
     return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
 
 
+def _add_from_form(form, create, success_message, endpoint):
+    """The POST half of a list page with an "add" form: organizers only, one commit.
+
+    Returns (response, status): a redirect after success, else None and the status to
+    render the list page with (the error is flashed).
+    """
+    if not current_user.has_role("organizer"):
+        return _forbidden(), None
+    if form.validate_on_submit():
+        try:
+            create()
+            db.session.commit()
+            flash(success_message, "success")
+            return redirect(url_for(endpoint)), None
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return None, error.status
+    return None, 400
+
+
 @bp.route("/departments/", methods=["GET", "POST"])
 @roles_required("organizer", "lead", "viewer", "handler")
 def list_departments():
@@ -215,19 +236,10 @@ def list_departments():
     form = DepartmentForm()
     status = 200
     if request.method == "POST":
-        if not current_user.has_role("organizer"):
-            return _forbidden()
-        status = 400
-        if form.validate_on_submit():
-            try:
-                services.create_department(form.name.data, form.phone.data)
-                db.session.commit()
-                flash(_("已添加科室。"), "success")
-                return redirect(url_for("people.list_departments"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                status = error.status
+        response, status = _add_from_form(form, lambda: services.create_department(form.name.data, form.phone.data),
+                                          _("已添加科室。"), "people.list_departments")
+        if response is not None:
+            return response
     departments = Department.query.order_by(Department.position, Department.name).all()
     handlers = {}
     for user in User.query.filter_by(role="handler").order_by(User.display_name):
@@ -243,19 +255,10 @@ def list_units():
     form = UnitForm()
     status = 200
     if request.method == "POST":
-        if not current_user.has_role("organizer"):
-            return _forbidden()
-        status = 400
-        if form.validate_on_submit():
-            try:
-                services.create_unit(form.name.data, form.kind.data)
-                db.session.commit()
-                flash(_("已添加单位。"), "success")
-                return redirect(url_for("people.list_units"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                status = error.status
+        response, status = _add_from_form(form, lambda: services.create_unit(form.name.data, form.kind.data),
+                                          _("已添加单位。"), "people.list_units")
+        if response is not None:
+            return response
     counts = dict(db.session.query(Person.unit_id, db.func.count(Person.id)).group_by(Person.unit_id).all())
     return render_template("people/list_units.html", units=Unit.query.order_by(Unit.kind, Unit.name).all(),
                            counts=counts, form=form, can_edit=current_user.has_role("organizer")), status
