@@ -7,7 +7,7 @@ from ..accounts.context import bearer_token, roles_required, staff_required
 from ..api import bp, json_body
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..timeutil import parse_date
+from ..timeutil import local_today, parse_date
 from . import queries, services
 from .models import SLIP_STATUSES
 
@@ -73,9 +73,11 @@ def list_slips():
                                  q=(args.get("q") or "")[:64], **ints)
     page = max(args.get("page", 1, type=int) or 1, 1)
     per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), PAGE_SIZE_MAX)
-    pagination = query.order_by(*queries.DEADLINE_ORDER).paginate(page=page, per_page=per_page, error_out=False)
-    return jsonify({"slips": [services.slip_to_dict(s) for s in pagination.items], "page": pagination.page,
-                    "per_page": per_page, "total": pagination.total})
+    pagination = queries.for_listing(query, with_item=False).order_by(*queries.DEADLINE_ORDER).paginate(
+        page=page, per_page=per_page, error_out=False)
+    today, labels = local_today(), {status: services.status_label(status) for status in SLIP_STATUSES}
+    return jsonify({"slips": [services.slip_to_dict(s, today, labels) for s in pagination.items],
+                    "page": pagination.page, "per_page": per_page, "total": pagination.total})
 
 
 @bp.route("/slips/<int:slip_id>")

@@ -10,12 +10,19 @@ class Slip(db.Model):
     """A tracked handling slip, supervised by the tier lead until closed and rated."""
 
     __tablename__ = "slips"
-    __table_args__ = (db.Index("ix_slips_department_status_due", "department_id", "status", "due_date"),)
+    # Dashboards filter by status / department and sort by deadline; KPIs and the ledger take the
+    # slips issued in a period per department; the public board the replies of a month.
+    __table_args__ = (
+        db.Index("ix_slips_department_status_due", "department_id", "status", "due_date"),
+        db.Index("ix_slips_status_due", "status", "due_date"),
+        db.Index("ix_slips_department_issued", "department_id", "issued_at"),
+        db.Index("ix_slips_status_replied", "status", "replied_at"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     number = db.Column(db.String(32), nullable=False, unique=True, doc="HT-YYYYMM-NNNN")
     item_id = db.Column(db.Integer, db.ForeignKey("items.id"), nullable=False, unique=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False, index=True)
+    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
     tier_id = db.Column(db.Integer, db.ForeignKey("tiers.id"), nullable=True, index=True)
     supervisor_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True, index=True,
                                    doc="督办员: the tier lead")
@@ -24,9 +31,9 @@ class Slip(db.Model):
     purpose = db.Column(db.String(16), nullable=False, default="handle",
                         doc="handle (转办) or implement (adopted suggestion: 研究落实)")
     due_date = db.Column(db.Date, nullable=False, index=True, doc="reply deadline, local date")
-    status = db.Column(db.String(16), nullable=False, default="issued", index=True)
+    status = db.Column(db.String(16), nullable=False, default="issued")
     issued_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
-    issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     accepted_at = db.Column(UTCDateTime, nullable=True)
     replied_at = db.Column(UTCDateTime, nullable=True)
     closed_at = db.Column(UTCDateTime, nullable=True)

@@ -1,7 +1,6 @@
 """Read-only slip queries: visibility, filters, dashboards, KPIs."""
-
-
 from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..extensions import db
 from ..live.models import Item
@@ -10,6 +9,7 @@ from ..timeutil import local_today, month_bounds, to_local
 from .models import PointEntry, Slip
 
 DEADLINE_ORDER = (Slip.due_date, Slip.id)
+ACTIVE_STATUSES = ("issued", "accepted", "replied")  # not closed yet: the default of the dashboards
 
 
 def visible_slips(user):
@@ -28,7 +28,10 @@ def overdue_clause(today=None):
 
 
 def filter_slips(query, status=None, department_id=None, tier_id=None, overdue=None, q=None):
-    if status:
+    """Narrow `query`; status is one of SLIP_STATUSES, or "active" for every slip not closed yet."""
+    if status == "active":
+        query = query.filter(Slip.status.in_(ACTIVE_STATUSES))
+    elif status:
         query = query.filter(Slip.status == status)
     if department_id:
         query = query.filter(Slip.department_id == department_id)
@@ -39,10 +42,25 @@ def filter_slips(query, status=None, department_id=None, tier_id=None, overdue=N
     elif overdue is False:
         query = query.filter(~overdue_clause())
     if q:
-        like = f"%{q.strip()}%"
+        # the user's % and _ are text, not wildcards
+        like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.join(Item, Slip.item_id == Item.id).filter(
-            or_(Item.text.like(like), Slip.reply.like(like), Slip.number.like(like)))
+            or_(Item.text.like(like, escape="\\"), Slip.reply.like(like, escape="\\"),
+                Slip.number.like(like, escape="\\")))
     return query
+
+
+def for_listing(query, with_item=True):
+    """Rows of a list show whether an extension is pending: load them in one query, not one per row.
+    JSON rows carry only the item id, so they can skip joining the item's text."""
+    query = query.options(selectinload(Slip.extensions))
+    return query if with_item else query.options(lazyload(Slip.item))
+
+
+def for_documents(query):
+    """The slip form and the ledger show the meeting, its tier, the supervisor and the handler."""
+    return query.options(joinedload(Slip.item).selectinload(Item.meeting), selectinload(Slip.supervisor),
+                         selectinload(Slip.handler))
 
 
 def counts_by_status(query):
@@ -109,15 +127,19 @@ def month_range(month_text=None):
     return (year, month) + month_bounds(year, month)
 
 
+def escalated_query():
+    """Slips still unanswered after `slips remind` sent them up to the organizers."""
+    return Slip.query.filter(overdue_clause()).filter(Slip.escalated_at.isnot(None))
+
+
 def escalated_slips(limit=20):
-    return (Slip.query.filter(overdue_clause()).filter(Slip.escalated_at.isnot(None))
-            .order_by(Slip.due_date).limit(limit).all())
+    return escalated_query().order_by(*DEADLINE_ORDER).limit(limit).all()
 
 
 def public_slips(start, end):
-    """Replied and closed slips whose reply came in [start, end): for the public board."""
+    """Replied and closed slips whose reply came in [start, end), newest first: for the public board."""
     return (Slip.query.filter(Slip.status.in_(("replied", "closed")), Slip.replied_at >= start,
                               Slip.replied_at < end)
-            .order_by(Slip.replied_at.desc()).limit(500).all())
+            .order_by(Slip.replied_at.desc(), Slip.id.desc()))
 
 

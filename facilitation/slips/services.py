@@ -11,6 +11,7 @@ Transitions (anything else is a 409 with a clear message):
     issued, accepted --reassign (supervisor)------> issued     (another department)
     issued, accepted: extension asked by the handler, approved / refused by the supervisor
 """
+import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -180,7 +181,8 @@ def _text(value, message, limit=REPLY_MAX):
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
-    record_event("slip", slip.id, action, actor=actor, from_state=from_state, to_state=to_state, text=text)
+    record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
+                 from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
     return slip
 
@@ -258,6 +260,10 @@ def reassign_slip(actor, slip, department_id, due_date=None):
             raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
         slip.due_date = due_date
     old = slip.department.name
+    pending = slip.pending_extension
+    if pending is not None:  # the old department's request dies with the move
+        pending.status, pending.decided_by_user_id, pending.decided_at = "refused", actor.id, utcnow()
+        pending.decision_note = _("已改派，延期申请作废。")
     slip.department_id = department.id
     slip.handler_user_id = None
     slip.accepted_at = None
@@ -312,7 +318,8 @@ def decide_extension(actor, slip, approve, note=None):
     if approve:
         slip.due_date = extension.new_due_date
     record_event("slip", slip.id, "extension_" + extension.status, actor=actor,
-                 text=f"{extension.old_due_date} → {extension.new_due_date}")
+                 text=f"{extension.old_due_date} → {extension.new_due_date}"
+                      + (f"：{extension.decision_note}" if extension.decision_note else ""))
     db.session.flush()
     if extension.requested_by is not None:
         notify(extension.requested_by, "extension_decided",
@@ -365,7 +372,7 @@ def item_for_follow_token(token):
 def require_submitter(slip, follow_token=None, participant=None):
     """Only the item's submitter may rate: by the personal follow token or the participant token."""
     item = slip.item
-    if follow_token and item.follow_token and follow_token == item.follow_token:
+    if follow_token and item.follow_token and secrets.compare_digest(follow_token, item.follow_token):
         return item
     if participant is not None and item.participant_id is not None and participant.id == item.participant_id \
             and item.anonymity != "hidden_identity":
@@ -389,8 +396,8 @@ def rate_slip(slip, rating, comment=None):
     _require_status(slip, ("replied", "closed"), _("评价（还没有答复）"))
     previous = slip.rating
     slip.rating, slip.rating_comment, slip.rated_at = rating, comment or None, utcnow()
-    record_event("slip", slip.id, "rate", actor_label="submitter",
-                 text=f"{rating_label(previous) or '-'} → {rating_label(rating)}：{comment}")
+    change = f"{rating_label(previous)} → {rating_label(rating)}" if previous else rating_label(rating)
+    record_event("slip", slip.id, "rate", actor_label="submitter", text=f"{change}：{comment}" if comment else change)
     if rating == "satisfied" and slip.status == "replied":
         slip.closed_at = utcnow()
         _transition(None, slip, "closed", "auto_close", _("职工评价满意，自动办结"))
@@ -417,7 +424,7 @@ def answer_followup(slip, solved):
         raise Conflict(_("现在不需要回访确认。"), code="no_followup")
     slip.followup_answer = "solved" if solved else "not_solved"
     slip.followup_at = utcnow()
-    record_event("slip", slip.id, "followup", actor_label="submitter", text=slip.followup_answer)
+    record_event("slip", slip.id, "followup", actor_label="submitter", text=_("已解决") if solved else _("仍未解决"))
     if not solved and slip.supervisor is not None:
         notify(slip.supervisor, "followup_not_solved", _("%(n)s 回访：职工表示问题仍未解决。", n=slip.number), slip)
     db.session.flush()
@@ -549,10 +556,12 @@ def send_webhook(url, text, timeout=5):
 
 # ---------------------------------------------------------------- plain views
 
-def slip_to_dict(slip, today=None):
+def slip_to_dict(slip, today=None, labels=None):
+    """The JSON view of a slip; lists pass `today` and the translated status `labels` once."""
     today = today or local_today()
     return {"id": slip.id, "number": slip.number, "status": slip.status,
-            "status_label": status_label(slip.status), "department_id": slip.department_id,
+            "status_label": labels[slip.status] if labels else status_label(slip.status),
+            "department_id": slip.department_id,
             "department": slip.department.name, "due_date": slip.due_date.isoformat(),
             "is_overdue": is_overdue(slip, today), "item_id": slip.item_id, "purpose": slip.purpose,
             "tier_id": slip.tier_id, "supervisor_user_id": slip.supervisor_user_id,

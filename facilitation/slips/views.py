@@ -3,9 +3,10 @@ the ledger (Excel), the league table, the inbox, the submitter's follow page and
 import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from ..accounts.context import roles_required, staff_required
 from ..audit.services import events_for
@@ -22,24 +23,27 @@ from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
 bp = Blueprint("slips", __name__)
 PAGE_SIZE = 30
+PUBLIC_PAGE_SIZE = 40
+ESCALATED_SHOWN = 6
 ROLE_SCOPES = {"handler": "assigned", "lead": "supervising"}
 
 
 @bp.route("/slips/")
 @staff_required
 def list_slips():
+    """The dashboard: by default every slip not closed yet, earliest deadline first."""
     args = request.args
-    status = args.get("status") if args.get("status") in SLIP_STATUSES else None
+    status = args.get("status") if args.get("status") in SLIP_STATUSES + ("all",) else "active"
     department_id = args.get("department_id", type=int)
     tier_id = args.get("tier_id", type=int)
     overdue = True if args.get("overdue") == "1" else None
     q = (args.get("q") or "").strip()[:64]
     base = queries.visible_slips(current_user)
-    query = queries.filter_slips(base, status=status, department_id=department_id, tier_id=tier_id,
-                                 overdue=overdue, q=q)
+    query = queries.filter_slips(base, status=None if status == "all" else status, department_id=department_id,
+                                 tier_id=tier_id, overdue=overdue, q=q)
     order = queries.DEADLINE_ORDER if args.get("sort") != "newest" else (Slip.issued_at.desc(), Slip.id.desc())
-    pagination = query.order_by(*order).paginate(page=max(args.get("page", 1, type=int), 1),
-                                                 per_page=PAGE_SIZE, error_out=False)
+    pagination = queries.for_listing(query).order_by(*order).paginate(
+        page=max(args.get("page", 1, type=int), 1), per_page=PAGE_SIZE, error_out=False)
     counts = queries.counts_by_status(base)
     overdue_count = base.filter(queries.overdue_clause()).count()
     return render_template("slips/list_slips.html", pagination=pagination, counts=counts,
@@ -47,7 +51,22 @@ def list_slips():
                            tier_id=tier_id, overdue=overdue, q=q, sort=args.get("sort", "deadline"),
                            departments=Department.query.order_by(Department.position).all(),
                            tiers=ordered_tiers(), today=local_today(), scope=ROLE_SCOPES.get(current_user.role),
-                           escalated=queries.escalated_slips() if current_user.has_role("organizer", "viewer") else [])
+                           labels=_labels(), **_escalations())
+
+
+def _escalations():
+    """For the leadership (organizers, viewers): the longest-overdue escalated slips and how many."""
+    if not current_user.has_role("organizer", "viewer"):
+        return {"escalated": [], "escalated_count": 0}
+    return {"escalated": queries.escalated_slips(limit=ESCALATED_SHOWN),
+            "escalated_count": queries.escalated_query().count(),
+            "escalate_after": current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)}
+
+
+def _labels():
+    """Translated status and rating names, looked up once per page rather than once per row."""
+    return {"status": {key: services.status_label(key) for key in SLIP_STATUSES},
+            "rating": {key: services.rating_label(key) for key in services.RATING_LABELS}}
 
 
 def _slip_or_404(slip_id):
@@ -81,7 +100,8 @@ def show_slip(slip_id):
                            is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
-                           points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today())
+                           points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
+                           labels=_labels())
 
 
 def _apply_action(slip, form):
@@ -116,27 +136,40 @@ def _apply_action(slip, form):
     raise DomainError(_("未知操作。"))
 
 
-def slip_document(slip):
-    """Plain data for the paper slip form (no ORM objects reach the PDF template)."""
+def document_labels():
+    """The translated words of the slip form, looked up once per document or ledger."""
+    from ..live.services import KIND_LABELS, kind_label
+    labels = _labels()
+    labels.update(kind={key: kind_label(key) for key in KIND_LABELS},
+                  purpose={key: _(text) for key, text in services.PURPOSE_LABELS.items()},
+                  anonymous=_("匿名"), hidden_identity=_("完全匿名"), qr=_("一码通"), cross_tier=_("跨层级"),
+                  printed=local_today().isoformat())
+    return labels
+
+
+def slip_document(slip, labels=None):
+    """Plain data for the paper slip form and a ledger row (no ORM objects reach the PDF template).
+
+    The submitter's name only for named items; anonymous and hidden-identity items say so instead.
+    """
+    labels = labels or document_labels()
     item = slip.item
     meeting = item.meeting
-    submitter = item.submitter_name if item.anonymity == "named" else (
-        _("匿名") if item.anonymity == "anonymous" else _("完全匿名"))
-    from ..live.services import kind_label
     return {
-        "number": slip.number, "purpose": _(services.PURPOSE_LABELS.get(slip.purpose, "")),
-        "meeting": meeting.title if meeting else _("一码通"),
+        "number": slip.number, "purpose": labels["purpose"].get(slip.purpose, ""),
+        "meeting": meeting.title if meeting else labels["qr"],
         "meeting_date": to_local(meeting.starts_at).strftime("%Y-%m-%d") if meeting else "",
-        "tier": meeting.tier.name if meeting and meeting.tier else _("跨层级"),
-        "kind": kind_label(item.kind), "category": item.category or "", "text": item.text,
-        "submitter": submitter or "", "department": slip.department.name,
+        "tier": meeting.tier.name if meeting and meeting.tier else labels["cross_tier"],
+        "kind": labels["kind"].get(item.kind, item.kind), "category": item.category or "", "text": item.text,
+        "submitter": (item.submitter_name or "") if item.anonymity == "named" else labels[item.anonymity],
+        "department": slip.department.name,
         "issued": to_local(slip.issued_at).strftime("%Y-%m-%d"), "due": slip.due_date.isoformat(),
         "supervisor": slip.supervisor.display_name if slip.supervisor else "",
         "handler": slip.handler.display_name if slip.handler else "",
-        "status": services.status_label(slip.status), "reply": slip.reply or "", "basis": slip.basis or "",
+        "status": labels["status"][slip.status], "reply": slip.reply or "", "basis": slip.basis or "",
         "replied": to_local(slip.replied_at).strftime("%Y-%m-%d") if slip.replied_at else "",
-        "rating": services.rating_label(slip.rating), "rating_comment": slip.rating_comment or "",
-        "reopen_count": slip.reopen_count, "printed": local_today().isoformat(),
+        "rating": labels["rating"].get(slip.rating, ""), "rating_comment": slip.rating_comment or "",
+        "reopen_count": slip.reopen_count, "printed": labels["printed"],
     }
 
 
@@ -153,6 +186,9 @@ def slip_pdf(slip_id):
 LEDGER_COLUMNS = ("number", "meeting", "meeting_date", "tier", "kind", "category", "text", "submitter",
                   "department", "issued", "due", "supervisor", "handler", "status", "reply", "basis",
                   "replied", "rating", "rating_comment", "reopen_count")
+LEDGER_WRAPPED = frozenset(("meeting", "text", "reply", "basis", "rating_comment"))
+LEDGER_WIDTHS_COLUMNS = "ABCDEFGHIJKLMNOPQRST"
+LEDGER_WIDTHS = (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8)
 
 
 def ledger_headers():
@@ -165,6 +201,7 @@ def ledger_headers():
 @roles_required("organizer", "viewer", "lead", "handler")
 def ledger_xlsx():
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     try:
         start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
@@ -177,20 +214,25 @@ def ledger_xlsx():
         query = query.filter(Slip.issued_at >= _local_midnight(start))
     if end:
         query = query.filter(Slip.issued_at < _local_midnight(end, next_day=True))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("承办台账")
-    sheet.append(ledger_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for slip in query.order_by(Slip.number).all():
-        doc = slip_document(slip)
-        sheet.append([doc[c] for c in LEDGER_COLUMNS])
-    for column, width in zip("ABCDEFGHIJKLMNOPQRST", (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8)):
+    # Write-only mode and styles on the long-text columns only: 10,000 rows in seconds, not minutes.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("承办台账"))
+    sheet.freeze_panes = "A2"
+    for column, width in zip(LEDGER_WIDTHS_COLUMNS, LEDGER_WIDTHS):
         sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def styled(value, **style):
+        cell = WriteOnlyCell(sheet, value)
+        for key, item in style.items():
+            setattr(cell, key, item)
+        return cell
+
+    sheet.append([styled(header, font=bold) for header in ledger_headers()])
+    labels = document_labels()
+    for slip in queries.for_documents(query).order_by(Slip.number):
+        doc = slip_document(slip, labels)
+        sheet.append([styled(doc[c], alignment=wrap) if c in LEDGER_WRAPPED else doc[c] for c in LEDGER_COLUMNS])
     out = io.BytesIO()
     workbook.save(out)
     name = f"slip-ledger-{start or 'all'}-{end or local_today()}.xlsx"
@@ -238,7 +280,9 @@ def points():
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
-    query = PointEntry.query
+    query = PointEntry.query.options(joinedload(PointEntry.department),
+                                     selectinload(PointEntry.slip).options(load_only(Slip.number),
+                                                                           lazyload(Slip.item)))
     if current_user.role == "handler":
         query = query.filter(PointEntry.department_id == current_user.department_id)
     entries = query.order_by(PointEntry.created_at.desc()).limit(300).all()
@@ -295,16 +339,20 @@ def follow(token):
 
 @bp.route("/public/slips")
 def public_board():
-    """公示栏: replied and closed slips of a month; never a hidden or anonymous name."""
+    """公示栏: replied and closed slips of a month; never a submitter's name, never focus-person data."""
+    from ..live.services import kind_label
     try:
         year, month, start, end = queries.month_range(request.args.get("month"))
     except ValueError:
         year, month, start, end = queries.month_range(None)
-    slips = queries.public_slips(start, end)
-    rows = [{"number": s.number, "text": s.item.text, "kind": s.item.kind, "department": s.department.name,
+    pagination = queries.public_slips(start, end).paginate(page=max(request.args.get("page", 1, type=int), 1),
+                                                           per_page=PUBLIC_PAGE_SIZE, error_out=False)
+    labels = _labels()
+    # only these fields leave the server: no submitter, no participant, nothing from the roster
+    rows = [{"number": s.number, "text": s.item.text, "kind": kind_label(s.item.kind), "department": s.department.name,
              "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),
              "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
-             "status": services.status_label(s.status), "rating": services.rating_label(s.rating)} for s in slips]
-    return render_template("slips/public_board.html", rows=rows, month=f"{year:04d}-{month:02d}")
-
-
+             "status": s.status, "status_label": labels["status"][s.status],
+             "rating": labels["rating"].get(s.rating, "")} for s in pagination.items]
+    return render_template("slips/public_board.html", rows=rows, pagination=pagination,
+                           month=f"{year:04d}-{month:02d}")
