@@ -47,6 +47,7 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute")
+    SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster files; JSON bodies are checked separately
     ROSTER_MAX_ROWS = 20000

@@ -4,6 +4,8 @@ Services call `queue_item_event(...)` while they work; the events wait in the da
 session's `info` and go out from an `after_commit` hook, so a rolled-back change is never
 pushed (the same idea as Zulip's send_event_on_commit).
 """
+import logging
+
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -11,10 +13,12 @@ from .extensions import socketio
 
 NAMESPACE = "/live"
 _PENDING_KEY = "huitan_pending_broadcasts"
+_MARKS_KEY = "huitan_savepoint_marks"
+logger = logging.getLogger(__name__)
 
 
 def staff_room(meeting_id):
-    """Boards and staff: every item, names of anonymous submitters withheld only on screen."""
+    """Boards and staff: every item, the moderation queue and hide reasons; never an anonymous name."""
     return f"meeting-{meeting_id}-staff"
 
 
@@ -52,18 +56,43 @@ def queue_meeting_event(session, meeting, op):
 
 
 def _after_commit(session):
-    pending = session.info.pop(_PENDING_KEY, None)
-    if not pending:
+    # SQLAlchemy also fires after_commit when a savepoint is released; only the outermost
+    # commit makes the change visible to others.
+    if session.in_nested_transaction():
         return
-    for event_name, payload, room in pending:
-        socketio.emit(event_name, payload, to=room, namespace=NAMESPACE)
+    session.info.pop(_MARKS_KEY, None)
+    pending = session.info.pop(_PENDING_KEY, None)
+    for event_name, payload, room in pending or ():
+        try:
+            socketio.emit(event_name, payload, to=room, namespace=NAMESPACE)
+        except Exception:  # noqa: BLE001
+            # The change is committed; a failed push (e.g. the message queue is down) must not turn
+            # the request into an error. Clients catch up with items?after=<seq> on reconnect.
+            logger.exception("could not broadcast %s to %s", event_name, room)
 
 
-def _after_rollback(session):
-    session.info.pop(_PENDING_KEY, None)
+def _after_transaction_create(session, transaction):
+    # Remember how many events were queued when a savepoint began, so that rolling the
+    # savepoint back drops only the events queued inside it.
+    if transaction.nested:
+        session.info.setdefault(_MARKS_KEY, {})[id(transaction)] = len(session.info.get(_PENDING_KEY, ()))
+
+
+def _after_soft_rollback(session, previous_transaction):
+    if previous_transaction.nested:
+        mark = session.info.get(_MARKS_KEY, {}).pop(id(previous_transaction), None)
+        if mark is not None and _PENDING_KEY in session.info:
+            del session.info[_PENDING_KEY][mark:]
+    elif previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_MARKS_KEY, None)
+
+
+_LISTENERS = (("after_commit", _after_commit), ("after_transaction_create", _after_transaction_create),
+              ("after_soft_rollback", _after_soft_rollback))
 
 
 def init_app(app):
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, previous: _after_rollback(s))
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -1,4 +1,7 @@
 """JSON API for live capture: joining, items, votes and outcomes."""
+import threading
+from contextlib import contextmanager
+
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,11 +10,35 @@ from ..accounts.context import bearer_token, roles_required
 from ..api import bp, json_body
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db, limiter
-from ..scheduling.services import can_chair, get_meeting
+from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
 from . import services
 from .context import issue_participant_token, read_participant_token
+
+
+_sqlite_write_lock = threading.Lock()
+
+
+@contextmanager
+def write_turn():
+    """Hold this process's write turn from the service call through its commit.
+
+    SQLite lets one transaction write at a time and makes the others poll with growing sleeps
+    (busy_timeout): during a burst of phones submitting, that added seconds and starved some
+    requests. Queueing on a lock hands the turn over as soon as the writer has committed (and
+    broadcast, so events leave in seq order). Reading and checking the request happen before,
+    outside the turn. PostgreSQL queues on its row locks itself, so only SQLite takes the lock.
+    """
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_write_lock:
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()  # give SQLite's lock back before the next writer's turn
+            raise
 
 
 def _participant_from_request(meeting_id=None):
@@ -28,9 +55,9 @@ def _staff():
     return current_user if current_user.is_authenticated else None
 
 
-def _string(data, key, required=False):
+def _string(data, key):
     value = data.get(key)
-    if value is None and not required:
+    if value is None:
         return None
     if not isinstance(value, str):
         raise ValidationError(_("%(field)s 必须是字符串。", field=key))
@@ -68,8 +95,10 @@ def join(join_code):
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise ValidationError(_("请求体必须是 JSON 对象。"))
-    participant = services.join_meeting(join_code, _string(data, "employee_no"), _string(data, "name"))
-    db.session.commit()
+    employee_no, name = _string(data, "employee_no"), _string(data, "name")
+    with write_turn():
+        participant = services.join_meeting(join_code, employee_no, name)
+        db.session.commit()
     return jsonify({"meeting_id": participant.meeting_id,
                     "participant_token": issue_participant_token(participant),
                     "participant": {"id": participant.id, "name": participant.name,
@@ -108,8 +137,8 @@ def submit_item(meeting_id):
         409:
           description: meeting not live
     """
-    meeting = get_meeting(meeting_id)
-    participant = _participant_from_request(meeting.id)
+    participant = _participant_from_request(meeting_id)
+    meeting = participant.meeting if participant is not None else services.live_meeting(meeting_id)
     staff = None
     if participant is None:
         staff = _staff()
@@ -118,15 +147,18 @@ def submit_item(meeting_id):
         if not can_chair(staff, meeting):
             raise PermissionDenied(_("只有组织者或本场牵头人可以代为录入事项。"))
     data = json_body()
-    item, created = services.submit_item(
-        meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
-        anonymity=data.get("anonymity") or "named", category=data.get("category"),
-        is_urgent=bool(data.get("is_urgent")), participant=participant, staff=staff,
-        submitter_name=_string(data, "submitter_name") if staff else None)
-    db.session.commit()
-    body = services.item_to_dict(item, audience="public" if participant else "staff")
-    if participant is not None and created and item.follow_token:
-        body["follow_token"] = item.follow_token
+    submitter_name = _string(data, "submitter_name") if staff else None
+    with write_turn():
+        item, created = services.submit_item(
+            meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
+            anonymity=data.get("anonymity") or "named", category=data.get("category"),
+            is_urgent=bool(data.get("is_urgent")), participant=participant, staff=staff,
+            submitter_name=submitter_name)
+        # Built before the commit, which would expire the item and cost a reload.
+        body = services.item_to_dict(item, audience="public" if participant else "staff")
+        if participant is not None and created and item.follow_token:
+            body["follow_token"] = item.follow_token
+        db.session.commit()
     return jsonify(body), 201 if created else 200
 
 
@@ -143,8 +175,8 @@ def list_items(meeting_id):
         200:
           description: '{"items": [...], "last_seq"}'
     """
-    meeting = get_meeting(meeting_id)
-    participant = _participant_from_request(meeting.id)
+    participant = _participant_from_request(meeting_id)
+    meeting = participant.meeting if participant is not None else services.live_meeting(meeting_id)
     if participant is None:
         staff = _staff()
         if staff is None:
@@ -178,15 +210,19 @@ def vote_item(item_id):
     participant = _participant_from_request(item.meeting_id)
     if participant is None:
         raise PermissionDenied(_("请先扫码加入慧谈。"), code="unauthorized")
-    services.vote_item(participant, item)
-    db.session.commit()
+    with write_turn():
+        services.vote_item(participant, item)
+        db.session.commit()
     return jsonify(services.item_to_dict(item, audience="public"))
 
 
 def _due_date(data):
+    value = data.get("due_date")
+    if value is None or value == "":
+        raise ValidationError(_("请填写答复期限。"), code="bad_due_date")
     try:
-        return parse_date(_string(data, "due_date", required=True))
-    except (TypeError, ValueError):
+        return parse_date(value if isinstance(value, str) else None)
+    except ValueError:
         raise ValidationError(_("答复期限格式应为 YYYY-MM-DD。"), code="bad_due_date")
 
 
@@ -209,8 +245,10 @@ def answer_item(item_id):
         409:
           description: the item already has an outcome, or the meeting is not live
     """
-    item = services.answer_item(current_user, services.get_item(item_id), json_body().get("answer"))
-    db.session.commit()
+    answer = json_body().get("answer")
+    with write_turn():
+        item = services.answer_item(current_user, services.get_item(item_id, for_update=True), answer)
+        db.session.commit()
     return jsonify(services.item_to_dict(item))
 
 
@@ -239,9 +277,11 @@ def transfer_item(item_id):
           description: unknown department or past deadline
     """
     data = json_body()
-    item = services.get_item(item_id)
-    slip = services.transfer_item(current_user, item, data.get("department_id"), _due_date(data))
-    db.session.commit()
+    due_date = _due_date(data)
+    with write_turn():
+        item = services.get_item(item_id, for_update=True)
+        slip = services.transfer_item(current_user, item, data.get("department_id"), due_date)
+        db.session.commit()
     return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
 
 
@@ -263,9 +303,11 @@ def adopt_item(item_id):
           description: '{"slip": {...}, "item": {...}}'
     """
     data = json_body()
-    item = services.get_item(item_id)
-    slip = services.adopt_suggestion(current_user, item, data.get("department_id"), _due_date(data))
-    db.session.commit()
+    due_date = _due_date(data)
+    with write_turn():
+        item = services.get_item(item_id, for_update=True)
+        slip = services.adopt_suggestion(current_user, item, data.get("department_id"), due_date)
+        db.session.commit()
     return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
 
 
@@ -286,8 +328,10 @@ def decline_item(item_id):
         200:
           description: the item
     """
-    item = services.decline_suggestion(current_user, services.get_item(item_id), json_body().get("explanation"))
-    db.session.commit()
+    explanation = json_body().get("explanation")
+    with write_turn():
+        item = services.decline_suggestion(current_user, services.get_item(item_id, for_update=True), explanation)
+        db.session.commit()
     return jsonify(services.item_to_dict(item))
 
 
@@ -308,8 +352,10 @@ def merge_item(item_id):
         200:
           description: the merged item
     """
-    item = services.merge_item(current_user, services.get_item(item_id), json_body().get("target_id"))
-    db.session.commit()
+    target_id = json_body().get("target_id")
+    with write_turn():
+        item = services.merge_item(current_user, services.get_item(item_id, for_update=True), target_id)
+        db.session.commit()
     return jsonify(services.item_to_dict(item))
 
 
@@ -330,8 +376,10 @@ def hide_item(item_id):
         200:
           description: the item
     """
-    item = services.hide_item(current_user, services.get_item(item_id), json_body().get("reason"))
-    db.session.commit()
+    reason = json_body().get("reason")
+    with write_turn():
+        item = services.hide_item(current_user, services.get_item(item_id, for_update=True), reason)
+        db.session.commit()
     return jsonify(services.item_to_dict(item))
 
 
@@ -348,6 +396,7 @@ def approve_item(item_id):
         200:
           description: the item
     """
-    item = services.approve_item(current_user, services.get_item(item_id))
-    db.session.commit()
+    with write_turn():
+        item = services.approve_item(current_user, services.get_item(item_id, for_update=True))
+        db.session.commit()
     return jsonify(services.item_to_dict(item))

@@ -8,8 +8,9 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import realtime
 from ..audit.services import record_event
@@ -25,6 +26,7 @@ CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 CATEGORY_MAX = 32
 ANSWER_MAX = 2000
 NAME_MAX = 64
+SLIP_OUTCOMES = ("transferred", "adopted")
 
 KIND_LABELS = {"question": "问题意见", "demand": "诉求", "difficulty": "困难", "suggestion": "合理化建议"}
 STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferred": "已转承办", "adopted": "建议已采纳",
@@ -100,8 +102,19 @@ def join_meeting(join_code, employee_no=None, name=None):
     return participant
 
 
+def live_meeting(meeting_id):
+    """The meeting of a live request, without the eager joins (tier, lead) the pages want."""
+    meeting = db.session.get(Meeting, meeting_id, options=[lazyload("*")]) if meeting_id is not None else None
+    if meeting is None:
+        raise NotFound(_("找不到该场慧谈。"))
+    return meeting
+
+
 def participant_for_token(meeting_id, participant_id):
-    participant = db.session.get(Participant, participant_id)
+    """The participant a valid token names, provided it belongs to that meeting."""
+    # One query for the participant and its meeting, which every participant request needs.
+    participant = db.session.get(Participant, participant_id, options=[
+        lazyload(Participant.person), joinedload(Participant.meeting).lazyload("*")])
     if participant is None or participant.meeting_id != meeting_id:
         raise PermissionDenied(_("参会凭证无效，请重新扫码加入。"), code="invalid_token")
     return participant
@@ -111,7 +124,8 @@ def participant_for_token(meeting_id, participant_id):
 
 def item_to_dict(item, audience="staff"):
     """Plain view of an item. Anonymous names never leave the server in these payloads."""
-    slip = item.slip
+    # Only these outcomes issue a slip; asking the others would cost a query per broadcast.
+    slip = item.slip if item.status in SLIP_OUTCOMES else None
     data = {
         "id": item.id, "seq": item.seq, "client_id": item.client_id, "kind": item.kind,
         "kind_label": kind_label(item.kind), "category": item.category, "text": item.text,
@@ -132,9 +146,12 @@ def item_to_dict(item, audience="staff"):
     return data
 
 
-def _validate_item_fields(client_id, kind, text, anonymity, category):
+def _validate_client_id(client_id):
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
         raise ValidationError(_("client_id 必须是 8 到 64 位的字母、数字、横线或下划线。"), code="bad_client_id")
+
+
+def _validate_item_fields(kind, text, anonymity, category):
     if kind not in ITEM_KINDS:
         raise ValidationError(_("请选择事项类型：问题意见、诉求、困难或合理化建议。"), code="bad_kind")
     if not isinstance(text, str) or not text.strip():
@@ -159,27 +176,37 @@ def _require_live(meeting):
         raise Conflict(_("这场慧谈不在进行中。"), code="meeting_not_live")
 
 
+def _item_by_client_id(meeting, client_id):
+    # Most submissions are new: ask for the id only, and load the item for a retry.
+    item_id = db.session.scalar(select(Item.id).where(Item.meeting_id == meeting.id, Item.client_id == client_id))
+    return db.session.get(Item, item_id) if item_id is not None else None
+
+
 def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=None, is_urgent=False,
                 participant=None, staff=None, submitter_name=None):
     """Store an item once per (meeting, client_id); returns (item, created).
 
-    A retry with a known client_id returns the stored item unchanged (the first text wins).
-    Hidden-identity items keep no participant and no name.
+    A retry with a known client_id returns the stored item unchanged (the first text wins),
+    also once the meeting is closed. Hidden-identity items keep no participant and no name.
     """
-    if isinstance(client_id, str):
-        existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
-        if existing is not None:
-            return existing, False
-    text, category = _validate_item_fields(client_id, kind, text, anonymity, category)
-    _require_live(meeting)
+    _validate_client_id(client_id)
     if participant is None and staff is None:
         raise PermissionDenied(_("请先加入慧谈。"))
-    # Row lock on the meeting serialises seq numbers (and SQLite's write lock does the same).
-    seq = db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
-                             .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)).scalar_one()
-    existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
+    # Taking the next seq locks the meeting's row (SQLite: the database) until commit, so the
+    # submissions to a meeting go one at a time from here, and the look-up below sees every
+    # item committed before: a retry, even one racing its original, gets the stored item.
+    seq = db.session.execute(
+        update(Meeting).where(Meeting.id == meeting.id, Meeting.status == "live")
+        .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)
+        .execution_options(synchronize_session=False)).scalar()
+    existing = _item_by_client_id(meeting, client_id)
     if existing is not None:
-        return existing, False
+        return existing, False  # the edge still commits: the unused seq is just a gap
+    if seq is None:  # not live (any more)
+        db.session.refresh(meeting)
+        _require_live(meeting)
+        raise Conflict(_("这场慧谈不在进行中。"), code="meeting_not_live")
+    text, category = _validate_item_fields(kind, text, anonymity, category)
     if anonymity == "hidden_identity":
         name, participant_id = None, None
     elif participant is not None:
@@ -191,15 +218,8 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
                 submitter_name=name, entered_by_user_id=staff.id if staff is not None else None,
                 is_approved=not meeting.is_moderated or staff is not None,
                 follow_token=None if anonymity == "hidden_identity" else secrets.token_urlsafe(24))
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-            db.session.flush()
-    except IntegrityError:
-        existing = Item.query.filter_by(meeting_id=meeting.id, client_id=client_id).first()
-        if existing is None:
-            raise
-        return existing, False
+    db.session.add(item)
+    db.session.flush()
     record_event("item", item.id, "create", actor=staff,
                  actor_label=None if staff else "participant", to_state="open")
     realtime.queue_item_event(db.session, "created", item)
@@ -213,8 +233,9 @@ def items_after(meeting, after_seq=0, audience="staff", limit=1000):
     return query.order_by(Item.seq).limit(limit).all()
 
 
-def get_item(item_id):
-    item = db.session.get(Item, item_id) if item_id is not None else None
+def get_item(item_id, for_update=False):
+    """The item, or a clear 404. `for_update` locks its row (PostgreSQL) before an outcome is given."""
+    item = db.session.get(Item, item_id, with_for_update=for_update or None) if item_id is not None else None
     if item is None:
         raise NotFound(_("找不到该事项。"))
     return item
