@@ -226,6 +226,14 @@ def _due_date(data):
         raise ValidationError(_("答复期限格式应为 YYYY-MM-DD。"), code="bad_due_date")
 
 
+def _decide(item_id, action, *args):
+    """Give an item its outcome: lock the item, call the service, commit once, answer with it."""
+    with write_turn():
+        item = action(current_user, services.get_item(item_id, for_update=True), *args)
+        db.session.commit()
+    return jsonify(services.item_to_dict(item))
+
+
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
 @roles_required("organizer", "lead")
 def answer_item(item_id):
@@ -246,10 +254,7 @@ def answer_item(item_id):
           description: the item already has an outcome, or the meeting is not live
     """
     answer = json_body().get("answer")
-    with write_turn():
-        item = services.answer_item(current_user, services.get_item(item_id, for_update=True), answer)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+    return _decide(item_id, services.answer_item, answer)
 
 
 @bp.route("/items/<int:item_id>/transfer", methods=["POST"])
@@ -329,10 +334,7 @@ def decline_item(item_id):
           description: the item
     """
     explanation = json_body().get("explanation")
-    with write_turn():
-        item = services.decline_suggestion(current_user, services.get_item(item_id, for_update=True), explanation)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+    return _decide(item_id, services.decline_suggestion, explanation)
 
 
 @bp.route("/items/<int:item_id>/merge", methods=["POST"])
@@ -353,10 +355,7 @@ def merge_item(item_id):
           description: the merged item
     """
     target_id = json_body().get("target_id")
-    with write_turn():
-        item = services.merge_item(current_user, services.get_item(item_id, for_update=True), target_id)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+    return _decide(item_id, services.merge_item, target_id)
 
 
 @bp.route("/items/<int:item_id>/hide", methods=["POST"])
@@ -377,10 +376,7 @@ def hide_item(item_id):
           description: the item
     """
     reason = json_body().get("reason")
-    with write_turn():
-        item = services.hide_item(current_user, services.get_item(item_id, for_update=True), reason)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+    return _decide(item_id, services.hide_item, reason)
 
 
 @bp.route("/items/<int:item_id>/approve", methods=["POST"])
@@ -396,7 +392,4 @@ def approve_item(item_id):
         200:
           description: the item
     """
-    with write_turn():
-        item = services.approve_item(current_user, services.get_item(item_id, for_update=True))
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+    return _decide(item_id, services.approve_item)
