@@ -139,7 +139,7 @@ def load_demo():
 
     admin = _get_or_create_user("admin", "系统管理员", "admin")
     organizer = _get_or_create_user("organizer", "孟庆华", "organizer")
-    viewer = _get_or_create_user("kuangzhang", "董志远（矿长）", "viewer")
+    _get_or_create_user("kuangzhang", "董志远（矿长）", "viewer")
     number = 19000
     for code, (username, name, post) in LEADS.items():
         number += 1

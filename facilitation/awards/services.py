@@ -9,6 +9,7 @@ on their personal link.
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from ..validation import fetch
 from ..accounts.models import User
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -91,10 +92,7 @@ def _check_budget(budget):
 
 
 def get_review(review_id):
-    review = db.session.get(IdeaReview, review_id) if review_id is not None else None
-    if review is None:
-        raise NotFound(_("找不到该季度评审。"))
-    return review
+    return fetch(IdeaReview, review_id, _("找不到该季度评审。"))
 
 
 def create_review(actor, quarter, budget):

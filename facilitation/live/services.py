@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
+from ..validation import fetch, required_text
 from .. import realtime
 from ..audit.services import record_event
 from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
@@ -235,10 +236,7 @@ def items_after(meeting, after_seq=0, audience="staff", limit=1000):
 
 def get_item(item_id, for_update=False):
     """The item, or a clear 404. `for_update` locks its row (PostgreSQL) before an outcome is given."""
-    item = db.session.get(Item, item_id, with_for_update=for_update or None) if item_id is not None else None
-    if item is None:
-        raise NotFound(_("找不到该事项。"))
-    return item
+    return fetch(Item, item_id, _("找不到该事项。"), with_for_update=for_update or None)
 
 
 def vote_item(participant, item):
@@ -283,19 +281,10 @@ def _finish_outcome(actor, item, status, text=None):
     return item
 
 
-def _required_text(value, message, limit=ANSWER_MAX):
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message)
-    value = value.strip()
-    if len(value) > limit:
-        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
-    return value
-
-
 def answer_item(actor, item, answer):
     """Answer on the spot (现场答复)."""
     _begin_outcome(actor, item)
-    item.answer = _required_text(answer, _("请填写答复内容。"))
+    item.answer = required_text(answer, _("请填写答复内容。"), ANSWER_MAX)
     return _finish_outcome(actor, item, "answered", item.answer)
 
 
@@ -332,7 +321,7 @@ def decline_suggestion(actor, item, explanation):
     if item.kind != "suggestion":
         raise Conflict(_("只有合理化建议可以“不采纳”。"))
     _begin_outcome(actor, item)
-    item.outcome_note = _required_text(explanation, _("请填写不采纳的论证说明。"))
+    item.outcome_note = required_text(explanation, _("请填写不采纳的论证说明。"), ANSWER_MAX)
     return _finish_outcome(actor, item, "declined", item.outcome_note)
 
 
@@ -356,7 +345,7 @@ def merge_item(actor, item, target_id):
 def hide_item(actor, item, reason):
     """Hide an off-topic item; the reason stays in the audit trail."""
     _begin_outcome(actor, item)
-    item.outcome_note = _required_text(reason, _("请填写隐藏原因。"), limit=500)
+    item.outcome_note = required_text(reason, _("请填写隐藏原因。"), 500)
     return _finish_outcome(actor, item, "hidden", item.outcome_note)
 
 

@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import insert, select, update
 
+from ..validation import fetch
 from ..audit.services import record_event
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..timeutil import local_today, utcnow
 from .models import GENDERS, UNIT_KINDS, Department, Person, Tier, TierLead, Unit
@@ -65,10 +66,7 @@ def ordered_tiers(active_only=False):
 
 def get_tier(tier_id):
     """The tier with this id, or NotFound."""
-    tier = db.session.get(Tier, tier_id) if tier_id is not None else None
-    if tier is None:
-        raise NotFound(_("找不到该层级。"))
-    return tier
+    return fetch(Tier, tier_id, _("找不到该层级。"))
 
 
 def update_tier(tier, *, name, lead_hint=None, is_active=True, actor=None):

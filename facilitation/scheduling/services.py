@@ -4,9 +4,10 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..validation import fetch
 from .. import realtime
 from ..audit.services import record_event
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..people.models import Department, Tier
 from ..timeutil import utcnow
@@ -29,10 +30,7 @@ def new_join_code():
 
 
 def get_meeting(meeting_id):
-    meeting = db.session.get(Meeting, meeting_id) if meeting_id is not None else None
-    if meeting is None:
-        raise NotFound(_("找不到该场慧谈。"))
-    return meeting
+    return fetch(Meeting, meeting_id, _("找不到该场慧谈。"))
 
 
 def can_chair(user, meeting):

@@ -72,7 +72,6 @@ def department_kpis(start, end, today=None):
     """Per department, for slips issued in [start, end): counts and the four rates."""
     today = today or local_today()
     replied = Slip.replied_at.isnot(None)
-    on_time = and_(replied, func.date(Slip.replied_at) <= Slip.due_date)
     rows = (db.session.query(
         Department.id, Department.name,
         func.count(Slip.id),

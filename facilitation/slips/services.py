@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
+from ..validation import fetch, required_text
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -133,10 +134,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
 # ---------------------------------------------------------------- who may act
 
 def get_slip(slip_id):
-    slip = db.session.get(Slip, slip_id) if slip_id is not None else None
-    if slip is None:
-        raise NotFound(_("找不到该承办单。"))
-    return slip
+    return fetch(Slip, slip_id, _("找不到该承办单。"))
 
 
 def is_handler_of(user, slip):
@@ -169,15 +167,6 @@ def _require_status(slip, allowed, action):
                        code="illegal_transition")
 
 
-def _text(value, message, limit=REPLY_MAX):
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message)
-    value = value.strip()
-    if len(value) > limit:
-        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
-    return value
-
-
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
@@ -202,8 +191,8 @@ def reply_slip(actor, slip, reply, basis):
     """The handler replies with the basis (依据) of the reply."""
     _require_handler(actor, slip)
     _require_status(slip, ("accepted",), _("答复（请先签收）") if slip.status == "issued" else _("答复"))
-    slip.reply = _text(reply, _("请填写答复内容。"))
-    slip.basis = _text(basis, _("请填写答复依据（政策、制度或事实）。"), limit=REASON_MAX)
+    slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX)
+    slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX)
     slip.replied_at = utcnow()
     slip.handler_user_id = actor.id
     slip.rating = slip.rating_comment = slip.rated_at = None
@@ -229,7 +218,7 @@ def reopen_slip(actor, slip, reason, due_date=None):
     """退回重办: back to the department, reason required; a new deadline if the old one passed."""
     _require_supervisor(actor, slip)
     _require_status(slip, ("replied", "closed"), _("退回重办"))
-    reason = _text(reason, _("请填写退回重办的理由。"), limit=REASON_MAX)
+    reason = required_text(reason, _("请填写退回重办的理由。"), REASON_MAX)
     today = local_today()
     if due_date is not None:
         if due_date < today:
@@ -279,7 +268,7 @@ def request_extension(actor, slip, new_due_date, reason):
     """The handler asks for a later deadline (延期); the supervisor decides."""
     _require_handler(actor, slip)
     _require_status(slip, OPEN_STATUSES, _("申请延期"))
-    reason = _text(reason, _("请填写延期理由。"), limit=REASON_MAX)
+    reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
     _check_new_deadline(slip, new_due_date)
     if slip.pending_extension is not None:
         raise Conflict(_("已有一份延期申请在等待督办员审批。"), code="extension_pending")
@@ -331,7 +320,7 @@ def extend_slip(actor, slip, new_due_date, reason):
     """API `extend`: a handler's call asks for an extension; a supervisor's call extends at once."""
     if is_supervisor_of(actor, slip):
         _require_status(slip, OPEN_STATUSES, _("延期"))
-        reason = _text(reason, _("请填写延期理由。"), limit=REASON_MAX)
+        reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
         _check_new_deadline(slip, new_due_date)
         extension = SlipExtension(slip=slip, requested_by_user_id=actor.id, old_due_date=slip.due_date,
                                   new_due_date=new_due_date, reason=reason, status="approved",
@@ -349,7 +338,7 @@ def flag_perfunctory(actor, slip, reason):
     """The supervisor flags a perfunctory reply (搪塞应付): −1 for the department, once per slip."""
     _require_supervisor(actor, slip)
     _require_status(slip, ("replied", "closed"), _("认定敷衍答复"))
-    reason = _text(reason, _("请说明认定为敷衍答复的理由。"), limit=REASON_MAX)
+    reason = required_text(reason, _("请说明认定为敷衍答复的理由。"), REASON_MAX)
     entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason)
     if entry is None:
         raise Conflict(_("这张承办单已经被认定过敷衍答复。"), code="already_flagged")

@@ -10,7 +10,6 @@ from facilitation.live import services as live
 from facilitation.people.models import Person, Tier
 from facilitation.reports.queries import monthly_figures
 from facilitation.reports.topics import hot_topics, segment
-from facilitation.scheduling.models import Participant
 from facilitation.scheduling.services import cancel_meeting, close_meeting, create_meeting, start_meeting
 from facilitation.slips import services as slip_services
 from facilitation.timeutil import SHANGHAI, local_today

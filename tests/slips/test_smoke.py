@@ -27,5 +27,5 @@ def test_slip_happy_path(api, make_meeting, make_user, lead_user, make_departmen
     rated = participant.post(f"/slips/{slip['id']}/feedback", json={"rating": "satisfied", "comment": "很好"})
     assert rated.status_code == 200, rated.get_json()
     assert rated.get_json()["slip"]["status"] == "closed"
-    page = client.get(f"/public/slips").get_data(as_text=True)
+    page = client.get("/public/slips").get_data(as_text=True)
     assert "已更换保温餐箱" in page and "王建国" not in page
