@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, request
 
-from .config import DEV_SECRET_KEY, INSTANCE_DIR, config_from_environment
+from .config import INSTANCE_DIR, config_from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -31,10 +31,12 @@ def create_app(config=None):
     elif config is not None:
         app.config.from_object(config)
 
-    if app.config.get("HUITAN_PRODUCTION") or os.environ.get("HUITAN_ENV") == "production":
-        if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEV_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set to a real secret in production")
     os.makedirs(app.instance_path, exist_ok=True)
+    from .secrets_store import resolve_secret_key
+    resolve_secret_key(app)
+
+    from .http import install_http_layer
+    install_http_layer(app)  # id converter, trusted proxies, security headers: before any route
 
     from .database import configure_engine_options
     configure_engine_options(app)
@@ -88,4 +90,7 @@ def create_app(config=None):
 
     from .cli import register_cli
     register_cli(app)
+
+    from .http import install_proxy_fix
+    install_proxy_fix(app)
     return app

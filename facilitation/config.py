@@ -4,7 +4,8 @@ from datetime import timedelta
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
-DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+SECRET_KEY_FILE = "secret_key"
+MIN_PRODUCTION_SECRET_BYTES = 32
 
 
 def _bool(name, default):
@@ -21,7 +22,8 @@ def default_database_url():
 class Config:
     """Defaults for running locally: SQLite under instance/, one process."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # None: create_app reads (or on first start creates) a random key in instance/secret_key.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
@@ -55,6 +57,9 @@ class Config:
     PARTICIPANT_TOKEN_MAX_AGE = int(os.environ.get("PARTICIPANT_TOKEN_MAX_AGE", str(24 * 3600)))
     ITEM_MAX_CHARS = 500
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None  # for QR codes behind a proxy
+    # Addresses or networks of the reverse proxies (nginx) whose X-Forwarded-For we believe.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
 
     # Slip deadlines in working days, escalation and the optional group-robot webhook.
     SLIP_DAYS_BY_KIND = {"question": 5, "demand": 5, "difficulty": 5, "suggestion": 10}
@@ -63,10 +68,13 @@ class Config:
     SLIP_ESCALATE_AFTER_DAYS = int(os.environ.get("SLIP_ESCALATE_AFTER_DAYS", "3"))
     SLIP_WEBHOOK_URL = os.environ.get("SLIP_WEBHOOK_URL") or None
     TESTING = False
+    IS_PRODUCTION = False
 
 
 class ProductionConfig(Config):
-    """Refuses to start with the development secret (see create_app)."""
+    """Secure cookies; create_app refuses a SECRET_KEY shorter than 32 bytes."""
+
+    IS_PRODUCTION = True
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -79,7 +87,12 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
 
 
+def is_production_environment():
+    """Production when HUITAN_ENV or FLASK_ENV says so, in any case; FLASK_DEBUG never lowers the bar."""
+    names = (os.environ.get("HUITAN_ENV"), os.environ.get("FLASK_ENV"))
+    return any((name or "").strip().lower() in ("production", "prod") for name in names)
+
+
 def config_from_environment():
-    env = os.environ.get("HUITAN_ENV", os.environ.get("FLASK_ENV", "development")).lower()
-    return ProductionConfig if env == "production" else Config
+    return ProductionConfig if is_production_environment() else Config
 

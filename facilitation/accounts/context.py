@@ -15,7 +15,7 @@ STAFF_ROLES = ("admin", "organizer", "lead", "handler", "viewer")
 def bearer_token():
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        return header[7:].strip()
+        return header[7:].strip() or None
     return None
 
 
@@ -33,22 +33,22 @@ def setup_login(app):
         g.pop("auth_by_token", None)
 
     @login_manager.user_loader
-    def load_user(user_id):
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+    def load_user(session_id):
+        """The user of a login cookie, if the cookie's generation is still current and the user enabled."""
+        user_id, _sep, version = str(session_id or "").partition(".")
+        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 10 or len(version) > 10:
             return None
+        user = db.session.get(User, int(user_id)) if int(user_id) <= 2 ** 31 - 1 else None
+        if user is None or not user.is_active or int(version) != (user.session_version or 1):
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(req):
-        token = bearer_token()
-        if not token or token.startswith("p."):
-            return None  # participant tokens are not staff logins
-        row = ApiToken.query.filter_by(token_hash=ApiToken.hash(token), revoked_at=None).first()
-        if row is None or not row.user.is_active:
-            return None
-        g.auth_by_token = True
-        return row.user
+        user = staff_user_for_token(bearer_token())
+        if user is not None:
+            g.auth_by_token = True
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -57,6 +57,16 @@ def setup_login(app):
         if wants_json():
             return json_error(401, "unauthorized", _("请先登录或提供有效的访问令牌。"))
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def staff_user_for_token(token):
+    """The enabled user of a staff API token, or None (participant tokens are not staff logins)."""
+    if not token or token.startswith("p.") or len(token) > 200:
+        return None
+    row = ApiToken.query.filter_by(token_hash=ApiToken.hash(token), revoked_at=None).first()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
 
 
 def roles_required(*roles):

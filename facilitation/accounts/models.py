@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     person_id = db.Column(db.Integer, db.ForeignKey("people.id"), nullable=True,
                           doc="roster entry of this staff member, when known")
     is_enabled = db.Column(db.Boolean, nullable=False, default=True, doc="disabled users cannot log in")
+    session_version = db.Column(db.Integer, nullable=False, default=1, server_default="1",
+                                doc="part of every login cookie; raising it ends all sessions of the user "
+                                    "(logout, password change, deactivation)")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(UTCDateTime, nullable=True)
 
@@ -34,6 +37,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return bool(self.is_enabled)
+
+    def get_id(self):
+        """Flask-Login's alternative id: a cookie names the user *and* the session generation."""
+        return f"{self.id}.{self.session_version or 1}"
+
+    def end_sessions(self):
+        """Every cookie issued so far stops working (checked on each request by the user loader)."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

@@ -58,6 +58,7 @@ def update_user(user, *, display_name, role, department=None, is_enabled=True, p
         raise ValidationError(_("未知角色：%(role)s。", role=role))
     if not (display_name or "").strip():
         raise ValidationError(_("姓名不能为空。"))
+    ends_sessions = bool(password) or not is_enabled or role != user.role
     user.display_name = display_name.strip()[:64]
     user.role = role
     user.department = _resolve_department(role, department)
@@ -65,6 +66,15 @@ def update_user(user, *, display_name, role, department=None, is_enabled=True, p
     if password:
         _validate_password(password)
         user.set_password(password)
+    if ends_sessions:  # a new password, a lost role or a disabled account: old cookies stop working
+        user.end_sessions()
+    db.session.flush()
+    return user
+
+
+def end_sessions(user):
+    """Log the user out everywhere (logout ends the session on the server, not only in the browser)."""
+    user.end_sessions()
     db.session.flush()
     return user
 

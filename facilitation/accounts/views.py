@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import DomainError
+from ..edges import attempt, commit
 from ..extensions import db, limiter
 from ..people.models import Department
 from . import services
@@ -42,6 +42,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the session on the server too: a copy of the cookie saved before logout stops working."""
+    if current_user.is_authenticated:
+        commit(services.end_sessions, current_user._get_current_object())
     logout_user()
     return redirect(url_for("accounts.login"))
 
@@ -63,17 +66,13 @@ def create_user():
     form = UserForm()
     form.department_id.choices = _department_choices()
     if form.validate_on_submit():
-        try:
-            services.create_user(form.username.data, form.password.data, form.role.data,
-                                 display_name=form.display_name.data,
-                                 department=db.session.get(Department, form.department_id.data or 0))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("accounts/edit_user.html", form=form, user=None), error.status
-        flash(_("已创建用户。"), "success")
-        return redirect(url_for("accounts.list_users"))
+        outcome = attempt(services.create_user, form.username.data, form.password.data, form.role.data,
+                          display_name=form.display_name.data,
+                          department=db.session.get(Department, form.department_id.data or 0),
+                          success=_("已创建用户。"))
+        if outcome.ok:
+            return redirect(url_for("accounts.list_users"))
+        return render_template("accounts/edit_user.html", form=form, user=None), outcome.status
     return render_template("accounts/edit_user.html", form=form, user=None)
 
 
@@ -89,15 +88,12 @@ def edit_user(user_id):
         if user.id == current_user.id and (form.role.data != "admin" or not form.is_enabled.data):
             flash(_("不能取消自己的管理员权限或停用自己。"), "error")
             return render_template("accounts/edit_user.html", form=form, user=user), 409
-        try:
-            services.update_user(user, display_name=form.display_name.data, role=form.role.data,
-                                 department=db.session.get(Department, form.department_id.data or 0),
-                                 is_enabled=form.is_enabled.data, password=form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("accounts/edit_user.html", form=form, user=user), error.status
-        flash(_("已保存。"), "success")
+        outcome = attempt(services.update_user, user, display_name=form.display_name.data, role=form.role.data,
+                          department=db.session.get(Department, form.department_id.data or 0),
+                          is_enabled=form.is_enabled.data, password=form.password.data, success=_("已保存。"))
+        if not outcome.ok:
+            return render_template("accounts/edit_user.html", form=form, user=user), outcome.status
+        if user.id == current_user.id:
+            login_user(user)  # a new password ended the old sessions; keep this one, with a fresh cookie
         return redirect(url_for("accounts.list_users"))
     return render_template("accounts/edit_user.html", form=form, user=user)

@@ -25,9 +25,30 @@ def protect_cookie_requests():
         request.max_content_length = MAX_JSON_BYTES + 1
         if request.content_length and request.content_length > MAX_JSON_BYTES:
             raise _too_large()
-        if current_app.config.get("WTF_CSRF_ENABLED", True) and not request.headers.get("Authorization") \
-                and current_user.is_authenticated and not getattr(g, "auth_by_token", False):
+        if current_app.config.get("WTF_CSRF_ENABLED", True) and current_user.is_authenticated \
+                and not getattr(g, "auth_by_token", False) and not _has_valid_bearer():
             csrf.protect()
+
+
+def _has_valid_bearer():
+    """Only a valid token exempts a request from CSRF: a forged cross-site request cannot carry one.
+
+    Any other Authorization header (Basic, a made-up bearer) leaves a cookie request a cookie
+    request, which needs its CSRF token.
+    """
+    from ..accounts.context import bearer_token, staff_user_for_token
+    from ..errors import DomainError
+    from ..live.context import read_participant_token
+    token = bearer_token()
+    if not token:
+        return False
+    if token.startswith("p."):
+        try:
+            read_participant_token(token)
+        except DomainError:
+            return False
+        return True
+    return staff_user_for_token(token) is not None
 
 
 def _too_large():

@@ -4,8 +4,6 @@ with its suggestions, scores and awards, and the award sheet as PDF and Excel.
 Organizers (and admins) manage, appointed reviewers score, viewers read. A refused action shows
 the review page again with the message and the service's status (403, 409, 400 …).
 """
-import io
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,9 +12,10 @@ from ..accounts.context import roles_required, staff_required
 from ..accounts.models import User
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db
-from ..people.forms import EmptyForm
+from ..forms import EmptyForm
+from ..spreadsheets import xlsx_response
 from ..timeutil import local_today
-from . import queries, services
+from . import documents, queries, services
 from .forms import AwardForm, BudgetForm, ReviewerForm, ReviewForm, ScoreForm
 from .models import AWARD_MAX, AWARD_MIN, IdeaReview
 
@@ -210,57 +209,8 @@ def sheet_pdf(review_id):
                     headers={"Content-Disposition": f"inline; filename={_sheet_filename(review, 'pdf')}"})
 
 
-def sheet_workbook(doc):
-    """The award sheet (奖励发放表) and the full result list (评审结果) as an openpyxl workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    awards = workbook.active
-    awards.title = _("奖励发放表")
-    title = _("%(q)s“金点子、好建议”获奖名单及奖励发放表", q=doc["quarter_label"])
-    if not doc["is_final"]:
-        title += _("（草稿，未定稿）")
-    awards.append([title])
-    awards.append([_("预算 %(b)d 元，发放合计 %(t)d 元", b=doc["budget"], t=doc["total"])])
-    awards.append([_("名次"), _("建议内容"), _("提出人"), _("来源慧谈"), _("层级"), _("可行性"), _("效益"),
-                   _("创新性"), _("平均总分"), _("奖金（元）"), _("备注"), _("领取人签字")])
-    for row in doc["awarded"]:
-        awards.append([row["rank"], row["text"], row["submitter"], row["meeting"], row["tier"]]
-                      + _score_cells(row) + [row["amount"], row["note"], ""])
-    awards.append(["", _("合计"), "", "", "", "", "", "", "", doc["total"], "", ""])
-    results = workbook.create_sheet(_("评审结果"))
-    results.append([_("名次"), _("建议内容"), _("提出人"), _("来源慧谈"), _("层级"), _("提出日期"), _("是否采纳"),
-                    _("评分人数"), _("可行性"), _("效益"), _("创新性"), _("平均总分"), _("奖金（元）")])
-    for row in doc["results"]:
-        results.append([row["rank"], row["text"], row["submitter"], row["meeting"], row["tier"], row["submitted"],
-                        _("已采纳") if row["is_adopted"] else "", row["scores"]["count"] if row["scores"] else 0]
-                       + _score_cells(row) + [row["amount"] or ""])
-    for sheet, header_row, widths in ((awards, 3, (6, 48, 10, 24, 14, 8, 8, 8, 10, 10, 20, 16)),
-                                      (results, 1, (6, 48, 10, 24, 14, 12, 10, 8, 8, 8, 8, 10, 10))):
-        for cell in sheet[header_row]:
-            cell.font = Font(bold=True)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[chr(64 + index)].width = width
-        for row in sheet.iter_rows(min_row=header_row + 1):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    awards["A1"].font = Font(bold=True, size=14)
-    return workbook
-
-
-def _score_cells(row):
-    scores = row["scores"]
-    if not scores:
-        return ["", "", "", ""]
-    return [scores["feasibility"], scores["benefit"], scores["innovation"], scores["total"]]
-
-
 @bp.route("/<int:review_id>/sheet.xlsx")
 @staff_required
 def sheet_xlsx(review_id):
     review = _review_for(review_id)
-    out = io.BytesIO()
-    sheet_workbook(queries.award_sheet(review)).save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={_sheet_filename(review, 'xlsx')}"})
+    return xlsx_response(documents.award_workbook(queries.award_sheet(review)), _sheet_filename(review, "xlsx"))

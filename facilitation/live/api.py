@@ -1,7 +1,4 @@
 """JSON API for live capture: joining, items, votes and outcomes."""
-import threading
-from contextlib import contextmanager
-
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,36 +6,13 @@ from flask_login import current_user
 from ..accounts.context import bearer_token, roles_required
 from ..api import bp, json_body
 from ..errors import PermissionDenied, ValidationError
+from ..database import write_turn
 from ..extensions import db, limiter
 from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
 from . import services
 from .context import issue_participant_token, read_participant_token
-
-
-_sqlite_write_lock = threading.Lock()
-
-
-@contextmanager
-def write_turn():
-    """Hold this process's write turn from the service call through its commit.
-
-    SQLite lets one transaction write at a time and makes the others poll with growing sleeps
-    (busy_timeout): during a burst of phones submitting, that added seconds and starved some
-    requests. Queueing on a lock hands the turn over as soon as the writer has committed (and
-    broadcast, so events leave in seq order). Reading and checking the request happen before,
-    outside the turn. PostgreSQL queues on its row locks itself, so only SQLite takes the lock.
-    """
-    if db.engine.dialect.name != "sqlite":
-        yield
-        return
-    with _sqlite_write_lock:
-        try:
-            yield
-        except BaseException:
-            db.session.rollback()  # give SQLite's lock back before the next writer's turn
-            raise
 
 
 def _participant_from_request(meeting_id=None):

@@ -23,7 +23,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from limits import parse as parse_rate_limit
 
-from ..accounts.models import ApiToken
+from ..accounts.context import staff_user_for_token
 from ..errors import DomainError
 from ..extensions import db, limiter, socketio
 from ..realtime import NAMESPACE, public_room, staff_room
@@ -72,11 +72,7 @@ def _connect_allowed():
 def _staff_user_for(token):
     if current_user and current_user.is_authenticated:
         return current_user
-    if token:
-        row = ApiToken.query.filter_by(token_hash=ApiToken.hash(token), revoked_at=None).first()
-        if row is not None and row.user.is_active:
-            return row.user
-    return None
+    return staff_user_for_token(token)
 
 
 def _audience_for(meeting, token):

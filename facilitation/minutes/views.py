@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..accounts.context import roles_required, staff_required
 from ..errors import DomainError
 from ..extensions import db
-from ..people.forms import EmptyForm
+from ..forms import EmptyForm
 from ..people.models import Department
 from ..scheduling.models import Meeting
 from ..slips.services import default_due_date

@@ -52,7 +52,3 @@ class DepartmentForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=64)])
     kind = SelectField(_l("类型"), choices=UNIT_KIND_CHOICES)
-
-
-class EmptyForm(FlaskForm):
-    """CSRF-only form for buttons that post."""

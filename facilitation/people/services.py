@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import insert, select, update
 
+from ..spreadsheets import restore_text
 from ..validation import fetch
 from ..audit.services import record_event
 from ..errors import Conflict, ValidationError
@@ -285,7 +286,7 @@ def _cell_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 工号 and phone numbers typed as numbers as floats
-    return str(value).strip()
+    return restore_text(str(value).strip())
 
 
 def _key(text):
@@ -368,7 +369,7 @@ def read_table(filename, data):
         try:
             table = _collect_rows(_xlsx_rows(data), limit)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, ValueError, IndexError, EOFError,
-                NotImplementedError, RuntimeError, TypeError, InvalidFileException) as exc:
+                NotImplementedError, RuntimeError, TypeError, OSError, InvalidFileException) as exc:
             # a broken workbook, an encrypted zip, or a zip that is no workbook
             raise ValidationError(_("无法读取该 Excel 文件，请确认它是 .xlsx 格式。")) from exc
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE: an old .xls or a password-protected .xlsx
@@ -638,21 +639,13 @@ def take_stashed_upload(token):
         os.remove(claimed)
 
 
-def _export_cell(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # roster text must never become a live formula in Excel
-    return cell
-
-
 def export_roster_xlsx(include_focus=True):
     """The roster as an .xlsx file (bytes), with the columns the import reads back."""
-    from openpyxl import Workbook
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("职工名单"))
+    from ..spreadsheets import XlsxWriter
+    writer = XlsxWriter()
+    sheet = writer.sheet(_("职工名单"))
     columns = [c for c in ROSTER_COLUMNS if include_focus or "focus" not in c[0]]
-    sheet.append([label for _f, label, _a in columns])
+    sheet.header([label for _f, label, _a in columns])
     gender_labels = {"male": "男", "female": "女"}
     query = (db.session.query(Person.employee_no, Person.name, Person.gender, Unit.name, Person.post,
                               Tier.name, Person.phone, Person.is_focus, Person.focus_reason, Person.is_active)
@@ -663,7 +656,5 @@ def export_roster_xlsx(include_focus=True):
                   "unit": unit or "", "post": post or "", "tier": tier or "", "phone": phone or "",
                   "is_focus": "是" if is_focus else "否", "focus_reason": reason or "",
                   "is_active": "是" if is_active else "否"}
-        sheet.append([_export_cell(sheet, values[f]) for f, _label, _a in columns])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        sheet.row([values[f] for f, _label, _a in columns])
+    return writer.to_bytes()

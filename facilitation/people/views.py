@@ -10,8 +10,10 @@ from ..audit.services import events_for
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import local_today
+from ..forms import EmptyForm
+from ..validation import arg_int, arg_page
 from . import queries, services
-from .forms import (DepartmentForm, EmptyForm, PersonForm, RosterConfirmForm, RosterUploadForm,
+from .forms import (DepartmentForm, PersonForm, RosterConfirmForm, RosterUploadForm,
                     TierForm, TierLeadForm, UnitForm)
 from .models import Department, Person, Tier, Unit
 
@@ -32,10 +34,10 @@ def _person_choices(form):
 def list_people():
     """The roster, searchable and filterable; focus persons are marked (organizers and leads only)."""
     q = request.args.get("q", "").strip()[:64]
-    tier_id = request.args.get("tier_id", type=int)
-    unit_id = request.args.get("unit_id", type=int)
+    tier_id = arg_int(request.args, "tier_id")
+    unit_id = arg_int(request.args, "unit_id")
     focus_only = request.args.get("focus") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = arg_page(request.args)
     pagination = queries.search_people(q, tier_id, unit_id, focus_only).paginate(
         page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("people/list_people.html", pagination=pagination, q=q, tier_id=tier_id,

@@ -67,7 +67,7 @@ def monthly(month):
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        from ..people.forms import EmptyForm
+        from ..forms import EmptyForm
         if not EmptyForm().validate_on_submit():
             flash(_("页面已过期，请刷新后重试。"), "error")
         else:
@@ -80,7 +80,7 @@ def monthly(month):
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
-    from ..people.forms import EmptyForm
+    from ..forms import EmptyForm
     return render_template("reports/monthly.html", doc=report_document(year, mon), form=EmptyForm(),
                            can_edit=current_user.has_role("organizer"))
 

@@ -8,13 +8,14 @@ from ..accounts.models import User
 from ..audit.services import events_for
 from ..errors import DomainError
 from ..extensions import db
-from ..people.forms import EmptyForm
+from ..forms import EmptyForm
 from ..people.models import Department
 from ..people.services import ordered_tiers
 from ..timeutil import local_zone, month_bounds, to_local
 from . import services
 from .forms import CancelForm, MeetingForm
 from .models import MEETING_STATUSES, Meeting
+from ..validation import arg_int, arg_page
 
 bp = Blueprint("scheduling", __name__)
 PAGE_SIZE = 30
@@ -24,7 +25,7 @@ PAGE_SIZE = 30
 @staff_required
 def list_meetings():
     status = request.args.get("status", "")
-    tier_id = request.args.get("tier_id", type=int)
+    tier_id = arg_int(request.args, "tier_id")
     month = request.args.get("month", "")
     query = Meeting.query
     if status in MEETING_STATUSES:
@@ -39,7 +40,7 @@ def list_meetings():
         except ValueError:
             flash(_("月份格式应为 YYYY-MM。"), "error")
             month = ""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = arg_page(request.args)
     pagination = query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).paginate(
         page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("scheduling/list_meetings.html", pagination=pagination, status=status,
@@ -79,7 +80,7 @@ def create_meeting():
     form = MeetingForm()
     _form_choices(form)
     if request.method == "GET":
-        form.tier_id.data = request.args.get("tier_id", 0, type=int)
+        form.tier_id.data = arg_int(request.args, "tier_id", 0)
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(current_user, _form_data(form))

@@ -361,7 +361,8 @@ def item_for_follow_token(token):
 def require_submitter(slip, follow_token=None, participant=None):
     """Only the item's submitter may rate: by the personal follow token or the participant token."""
     item = slip.item
-    if follow_token and item.follow_token and secrets.compare_digest(follow_token, item.follow_token):
+    if isinstance(follow_token, str) and item.follow_token and secrets.compare_digest(
+            follow_token.encode("utf-8"), item.follow_token.encode("utf-8")):
         return item
     if participant is not None and item.participant_id is not None and participant.id == item.participant_id \
             and item.anonymity != "hidden_identity":

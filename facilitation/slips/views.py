@@ -1,6 +1,5 @@
 """Slip pages: dashboards, the slip page with its actions and audit trail, the paper form (PDF),
 the ledger (Excel), the league table, the inbox, the submitter's follow page and the public board."""
-import io
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,12 +11,14 @@ from ..accounts.context import roles_required, staff_required
 from ..audit.services import events_for
 from ..errors import DomainError
 from ..extensions import db
-from ..people.forms import EmptyForm
+from ..forms import EmptyForm
 from ..people.models import Department
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
+from ..spreadsheets import xlsx_response
 from ..timeutil import local_today, to_local
-from . import queries, services
+from ..validation import arg_int, arg_page
+from . import documents, queries, services
 from .forms import AbsenceForm, ActionForm, FeedbackForm, FollowupForm
 from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
@@ -34,8 +35,8 @@ def list_slips():
     """The dashboard: by default every slip not closed yet, earliest deadline first."""
     args = request.args
     status = args.get("status") if args.get("status") in SLIP_STATUSES + ("all",) else "active"
-    department_id = args.get("department_id", type=int)
-    tier_id = args.get("tier_id", type=int)
+    department_id = arg_int(args, "department_id")
+    tier_id = arg_int(args, "tier_id")
     overdue = True if args.get("overdue") == "1" else None
     q = (args.get("q") or "").strip()[:64]
     base = queries.visible_slips(current_user)
@@ -43,7 +44,7 @@ def list_slips():
                                  tier_id=tier_id, overdue=overdue, q=q)
     order = queries.DEADLINE_ORDER if args.get("sort") != "newest" else (Slip.issued_at.desc(), Slip.id.desc())
     pagination = queries.for_listing(query).order_by(*order).paginate(
-        page=max(args.get("page", 1, type=int), 1), per_page=PAGE_SIZE, error_out=False)
+        page=arg_page(args), per_page=PAGE_SIZE, error_out=False)
     counts = queries.counts_by_status(base)
     overdue_count = base.filter(queries.overdue_clause()).count()
     return render_template("slips/list_slips.html", pagination=pagination, counts=counts,
@@ -51,7 +52,7 @@ def list_slips():
                            tier_id=tier_id, overdue=overdue, q=q, sort=args.get("sort", "deadline"),
                            departments=Department.query.order_by(Department.position).all(),
                            tiers=ordered_tiers(), today=local_today(), scope=ROLE_SCOPES.get(current_user.role),
-                           labels=_labels(), **_escalations())
+                           labels=documents.status_and_rating_labels(), **_escalations())
 
 
 def _escalations():
@@ -61,12 +62,6 @@ def _escalations():
     return {"escalated": queries.escalated_slips(limit=ESCALATED_SHOWN),
             "escalated_count": queries.escalated_query().count(),
             "escalate_after": current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)}
-
-
-def _labels():
-    """Translated status and rating names, looked up once per page rather than once per row."""
-    return {"status": {key: services.status_label(key) for key in SLIP_STATUSES},
-            "rating": {key: services.rating_label(key) for key in services.RATING_LABELS}}
 
 
 def _slip_or_404(slip_id):
@@ -101,7 +96,7 @@ def show_slip(slip_id):
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
                            points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
-                           labels=_labels())
+                           labels=documents.status_and_rating_labels())
 
 
 def _apply_action(slip, form):
@@ -136,73 +131,19 @@ def _apply_action(slip, form):
     raise DomainError(_("未知操作。"))
 
 
-def document_labels():
-    """The translated words of the slip form, looked up once per document or ledger."""
-    from ..live.services import KIND_LABELS, kind_label
-    labels = _labels()
-    labels.update(kind={key: kind_label(key) for key in KIND_LABELS},
-                  purpose={key: _(text) for key, text in services.PURPOSE_LABELS.items()},
-                  anonymous=_("匿名"), hidden_identity=_("完全匿名"), qr=_("一码通"), cross_tier=_("跨层级"),
-                  printed=local_today().isoformat())
-    return labels
-
-
-def slip_document(slip, labels=None):
-    """Plain data for the paper slip form and a ledger row (no ORM objects reach the PDF template).
-
-    The submitter's name only for named items; anonymous and hidden-identity items say so instead.
-    """
-    labels = labels or document_labels()
-    item = slip.item
-    meeting = item.meeting
-    return {
-        "number": slip.number, "purpose": labels["purpose"].get(slip.purpose, ""),
-        "meeting": meeting.title if meeting else labels["qr"],
-        "meeting_date": to_local(meeting.starts_at).strftime("%Y-%m-%d") if meeting else "",
-        "tier": meeting.tier.name if meeting and meeting.tier else labels["cross_tier"],
-        "kind": labels["kind"].get(item.kind, item.kind), "category": item.category or "", "text": item.text,
-        "submitter": (item.submitter_name or "") if item.anonymity == "named" else labels[item.anonymity],
-        "department": slip.department.name,
-        "issued": to_local(slip.issued_at).strftime("%Y-%m-%d"), "due": slip.due_date.isoformat(),
-        "supervisor": slip.supervisor.display_name if slip.supervisor else "",
-        "handler": slip.handler.display_name if slip.handler else "",
-        "status": labels["status"][slip.status], "reply": slip.reply or "", "basis": slip.basis or "",
-        "replied": to_local(slip.replied_at).strftime("%Y-%m-%d") if slip.replied_at else "",
-        "rating": labels["rating"].get(slip.rating, ""), "rating_comment": slip.rating_comment or "",
-        "reopen_count": slip.reopen_count, "printed": labels["printed"],
-    }
-
-
 @bp.route("/slips/<int:slip_id>.pdf")
 @staff_required
 def slip_pdf(slip_id):
     from ..pdf import render_pdf
     slip = _slip_or_404(slip_id)
-    data = render_pdf("pdf/slip.html", doc=slip_document(slip))
+    data = render_pdf("pdf/slip.html", doc=documents.slip_document(slip))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename={slip.number}.pdf"})
-
-
-LEDGER_COLUMNS = ("number", "meeting", "meeting_date", "tier", "kind", "category", "text", "submitter",
-                  "department", "issued", "due", "supervisor", "handler", "status", "reply", "basis",
-                  "replied", "rating", "rating_comment", "reopen_count")
-LEDGER_WRAPPED = frozenset(("meeting", "text", "reply", "basis", "rating_comment"))
-LEDGER_WIDTHS_COLUMNS = "ABCDEFGHIJKLMNOPQRST"
-LEDGER_WIDTHS = (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8)
-
-
-def ledger_headers():
-    return [_("编号"), _("来源慧谈"), _("慧谈日期"), _("层级"), _("类型"), _("分类"), _("事项内容"), _("提出人"),
-            _("承办科室"), _("交办日期"), _("答复期限"), _("督办员"), _("承办人"), _("状态"), _("答复内容"),
-            _("答复依据"), _("答复日期"), _("职工评价"), _("评价说明"), _("退回次数")]
 
 
 @bp.route("/slips/ledger.xlsx")
 @roles_required("organizer", "viewer", "lead", "handler")
 def ledger_xlsx():
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
     try:
         start = date.fromisoformat(request.args["start"]) if request.args.get("start") else None
         end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
@@ -214,30 +155,8 @@ def ledger_xlsx():
         query = query.filter(Slip.issued_at >= _local_midnight(start))
     if end:
         query = query.filter(Slip.issued_at < _local_midnight(end, next_day=True))
-    # Write-only mode and styles on the long-text columns only: 10,000 rows in seconds, not minutes.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("承办台账"))
-    sheet.freeze_panes = "A2"
-    for column, width in zip(LEDGER_WIDTHS_COLUMNS, LEDGER_WIDTHS):
-        sheet.column_dimensions[column].width = width
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-
-    def styled(value, **style):
-        cell = WriteOnlyCell(sheet, value)
-        for key, item in style.items():
-            setattr(cell, key, item)
-        return cell
-
-    sheet.append([styled(header, font=bold) for header in ledger_headers()])
-    labels = document_labels()
-    for slip in queries.for_documents(query).order_by(Slip.number):
-        doc = slip_document(slip, labels)
-        sheet.append([styled(doc[c], alignment=wrap) if c in LEDGER_WRAPPED else doc[c] for c in LEDGER_COLUMNS])
-    out = io.BytesIO()
-    workbook.save(out)
     name = f"slip-ledger-{start or 'all'}-{end or local_today()}.xlsx"
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return xlsx_response(documents.ledger_workbook(queries.for_documents(query).order_by(Slip.number)), name)
 
 
 def _local_midnight(day, next_day=False):
@@ -345,9 +264,9 @@ def public_board():
         year, month, start, end = queries.month_range(request.args.get("month"))
     except ValueError:
         year, month, start, end = queries.month_range(None)
-    pagination = queries.public_slips(start, end).paginate(page=max(request.args.get("page", 1, type=int), 1),
+    pagination = queries.public_slips(start, end).paginate(page=arg_page(request.args),
                                                            per_page=PUBLIC_PAGE_SIZE, error_out=False)
-    labels = _labels()
+    labels = documents.status_and_rating_labels()
     # only these fields leave the server: no submitter, no participant, nothing from the roster
     rows = [{"number": s.number, "text": s.item.text, "kind": kind_label(s.item.kind), "department": s.department.name,
              "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),

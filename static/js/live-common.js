@@ -29,6 +29,12 @@
     for (var i = 0; i < list.length; i++) { fn(list[i], i); }
   };
 
+  H.filter = function (list, keep) {
+    var kept = [];
+    H.each(list, function (value, i) { if (keep(value, i)) { kept.push(value); } });
+    return kept;
+  };
+
   /** Characters as the server counts them (code points), not UTF-16 units or bytes. */
   H.charCount = function (text) {
     return String(text || '').replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '_').length;
@@ -241,13 +247,16 @@
    *
    * send(entry, done) must call done('ok'), done('retry') for a transient failure,
    * done('wait') when nothing can be sent now (e.g. the participant must join again), or
-   * done('fail', message) for a refusal that a retry will not fix (kept and shown, so the
-   * text is never silently lost).
+   * done('fail', message) for a refusal that a retry will not fix (a 4xx). A refused item
+   * never blocks the ones behind it: with `onReject` it leaves the outbox and is handed to
+   * onReject(entry, message) to be shown (so the text is never silently lost); without, it
+   * stays, marked failed, and is skipped.
    */
-  H.Outbox = function (key, send, onChange) {
+  H.Outbox = function (key, send, onChange, onReject) {
     this.key = key;
     this.send = send;
     this.onChange = onChange || H.noop;
+    this.onReject = onReject || null;
     this.busy = false;
     this.timer = null;
     this.failures = 0;
@@ -331,7 +340,12 @@
         self.remove(next.client_id);
         self.flush();
       } else if (result === 'fail') {
-        self.update(next.client_id, { state: 'failed', error: message || null });
+        if (self.onReject) {
+          self.remove(next.client_id);
+          self.onReject(next, message || '');
+        } else {
+          self.update(next.client_id, { state: 'failed', error: message || null });
+        }
         self.flush();
       } else if (result === 'wait') {
         self.update(next.client_id, { state: 'pending', error: message || null });

@@ -178,14 +178,47 @@
     });
   }
 
-  var outbox = new H.Outbox('huitan.outbox.' + meetingId, sendItem, function (entries) {
-    if (!els.formOk.hasAttribute('hidden')) {
-      var failed = false;
-      H.each(entries, function (entry) { failed = failed || entry.state === 'failed'; });
-      if (failed) { say(els.formOk, ''); } else if (!entries.length) { say(els.formOk, T('sent')); }
-    }
+  // Items the server refused (4xx): out of the outbox so they never block the others, kept
+  // here with the reason until the participant edits them again or dismisses them.
+  state.rejected = state.rejected || [];
+
+  function rejectItem(entry, message) {
+    state.rejected.push({ client_id: entry.client_id, kind: entry.payload.kind, text: entry.payload.text,
+                          error: message });
+    saveState();
+    say(els.formOk, '');
     render();
+  }
+
+  var outbox = new H.Outbox('huitan.outbox.' + meetingId, sendItem, function (entries) {
+    if (!els.formOk.hasAttribute('hidden') && !entries.length) { say(els.formOk, T('sent')); }
+    render();
+  }, rejectItem);
+  // An outbox written by an older page may still hold items marked failed: treat them as refused.
+  H.each(outbox.entries(), function (entry) {
+    if (entry.state === 'failed') {
+      outbox.remove(entry.client_id);
+      rejectItem(entry, entry.error || T('send_failed'));
+    }
   });
+
+  function editAgain(rejected) {
+    state.rejected = H.filter(state.rejected, function (r) { return r.client_id !== rejected.client_id; });
+    saveState();
+    els.text.value = rejected.text;
+    H.each(els.form.querySelectorAll('input[name="kind"]'), function (input) {
+      input.checked = input.value === rejected.kind;
+    });
+    updateCounter();
+    render();
+    els.text.focus();
+  }
+
+  function dismiss(rejected) {
+    state.rejected = H.filter(state.rejected, function (r) { return r.client_id !== rejected.client_id; });
+    saveState();
+    render();
+  }
 
   // ------------------------------------------------------------------ the form
 
@@ -254,24 +287,31 @@
     H.each(items, function (item) { known[item.client_id] = true; });
     var rows = [];
     var entries = outbox.entries().reverse();  // newest first, like the list below
+    H.each(state.rejected.slice().reverse(), function (rejected) {
+      rows.push(H.el('li', { className: 'ph-item ph-rejected', 'data-client-id': rejected.client_id }, [
+        H.el('div', { className: 'ph-meta' }, [
+          H.el('span', { className: 'lv-kind lv-kind-' + rejected.kind, text: T('kind_' + rejected.kind) }),
+          H.el('span', { className: 'lv-status lv-status-rejected', text: T('send_failed') })
+        ]),
+        H.el('p', { className: 'ph-text', text: rejected.text }),
+        H.el('p', { className: 'ph-error-line', text: rejected.error }),
+        H.el('div', { className: 'ph-row' }, [
+          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('edit_again'),
+                           onclick: function () { editAgain(rejected); } }),
+          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('dismiss'),
+                           onclick: function () { dismiss(rejected); } })
+        ])
+      ]));
+    });
     H.each(entries, function (entry) {
       if (known[entry.client_id]) { return; }  // stored already; only the answer got lost
-      var label = entry.state === 'failed' ? T('send_failed') : T('waiting');
       var li = H.el('li', { className: 'ph-item ph-pending', 'data-client-id': entry.client_id }, [
         H.el('div', { className: 'ph-meta' }, [
           H.el('span', { className: 'lv-kind lv-kind-' + entry.payload.kind, text: T('kind_' + entry.payload.kind) }),
-          H.el('span', { className: 'lv-status lv-status-pending', text: label })
+          H.el('span', { className: 'lv-status lv-status-pending', text: T('waiting') })
         ]),
         H.el('p', { className: 'ph-text', text: entry.payload.text }),
-        entry.error ? H.el('p', { className: 'ph-error-line', text: entry.error }) : null,
-        entry.state === 'failed' ? H.el('div', { className: 'ph-row' }, [
-          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('retry'),
-                           onclick: function () { outbox.retryFailed(); } }),
-          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('discard'),
-                           onclick: function () {
-                             if (window.confirm(T('discard_confirm'))) { outbox.remove(entry.client_id); }
-                           } })
-        ]) : null
+        entry.error ? H.el('p', { className: 'ph-error-line', text: entry.error }) : null
       ]);
       rows.push(li);
     });

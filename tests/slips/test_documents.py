@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from facilitation.extensions import db
-from facilitation.slips.views import LEDGER_COLUMNS, ledger_headers
+from facilitation.slips.documents import LEDGER_COLUMNS, ledger_headers
 from facilitation.timeutil import local_today, month_bounds
 
 

@@ -11,7 +11,6 @@ Create Date: 2026-11-23 15:02:22.795864
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 import facilitation.timeutil  # noqa: F401  (UTCDateTime columns)
 
