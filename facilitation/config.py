@@ -47,7 +47,10 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute")
+    # Joins are limited per meeting: at least JOIN_RATE_MIN a minute, or JOIN_ATTEMPTS_PER_SEAT × its cap.
+    JOIN_RATE_MIN = int(os.environ.get("JOIN_RATE_MIN", "30"))
+    JOIN_ATTEMPTS_PER_SEAT = int(os.environ.get("JOIN_ATTEMPTS_PER_SEAT", "5"))
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute")
     SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "120 per minute")
 

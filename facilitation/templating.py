@@ -16,6 +16,14 @@ def setup_templating(app):
     def ymd(value):
         return value.strftime("%Y-%m-%d") if value else ""
 
+    @app.template_filter("chart")
+    def chart(svg):
+        """An SVG chart we rendered (pygal, scripts stripped), its <style> allowed by the CSP nonce."""
+        from markupsafe import Markup
+        from .http import csp_nonce
+        from .reports.charts import with_style_nonce
+        return Markup(with_style_nonce(svg or "", csp_nonce()))
+
     # Label helpers as Jinja globals, so that imported macros see them too.
     from .accounts.forms import ROLE_LABELS
     from .live.services import kind_label as item_kind_label, status_label as item_status_label

@@ -44,7 +44,8 @@ def app(database_url):
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": TEST_SECRET,
         "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "10000 per minute",
-        "JOIN_RATE_LIMIT": "10000 per minute", "SUBMIT_RATE_LIMIT": "10000 per minute",
+        "JOIN_RATE_MIN": 10000, "SUBMIT_RATE_LIMIT": "10000 per minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "10000 per minute",
         "SERVER_NAME": None,
     })
     with app.app_context():

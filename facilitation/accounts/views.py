@@ -25,8 +25,15 @@ def _safe_next(target):
     return target
 
 
+def _login_key():
+    """Failed guesses count per account and address: one person's typos lock out nobody else."""
+    username = (request.form.get("username") or "").strip().lower()[:64]
+    return f"login:{username}:{request.remote_addr or '-'}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_key)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ on their personal link.
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from ..validation import fetch
+from ..validation import fetch, is_id
 from ..accounts.models import User
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -127,7 +127,7 @@ def appoint_reviewer(actor, review, user_id):
     """Appoint a staff user (any role) as a reviewer of this review."""
     _require_manager(actor)
     _require_open(review)
-    user = db.session.get(User, user_id) if user_id else None
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_active:
         raise ValidationError(_("请选择一个有效的员工账号作为评审人。"), code="bad_reviewer")
     if is_reviewer(user, review):
@@ -154,7 +154,7 @@ def remove_reviewer(actor, review, user_id):
 
 def _quarter_item(review, item_id):
     from ..live.models import Item
-    item = db.session.get(Item, item_id) if item_id is not None else None
+    item = db.session.get(Item, item_id) if is_id(item_id) else None
     if item is None or not queries.is_quarter_suggestion(review, item):
         raise NotFound(_("该建议不在本季度的评审范围内。"))
     return item

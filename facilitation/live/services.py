@@ -12,12 +12,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
-from ..validation import fetch, required_text
+from ..validation import clean_text, fetch, is_id, required_text
 from .. import realtime
 from ..audit.services import record_event
 from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..people.models import Department, Person
+from ..people.models import Person
+from ..people.services import active_department
 from ..scheduling.models import Meeting, Participant
 from ..scheduling.services import can_chair
 from ..timeutil import to_local, utcnow
@@ -66,8 +67,8 @@ def join_meeting(join_code, employee_no=None, name=None):
     the meeting allows guests, and are flagged to the organizer.
     """
     meeting = meeting_by_join_code(join_code)
-    employee_no = (employee_no or "").strip()
-    name = (name or "").strip()
+    employee_no = clean_text(employee_no or "").strip()
+    name = clean_text(name or "").strip()
     if len(employee_no) > 32 or len(name) > NAME_MAX:
         raise ValidationError(_("工号或姓名太长。"))
     person = None
@@ -157,14 +158,16 @@ def _validate_item_fields(kind, text, anonymity, category):
         raise ValidationError(_("请选择事项类型：问题意见、诉求、困难或合理化建议。"), code="bad_kind")
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(_("内容不能为空。"), code="empty_text")
-    text = text.strip()
+    text = clean_text(text).strip()
+    if not text:
+        raise ValidationError(_("内容不能为空。"), code="empty_text")
     limit = current_app.config["ITEM_MAX_CHARS"]
     if len(text) > limit:
         raise ValidationError(_("内容不能超过 %(n)d 个字（现在 %(m)d 个字）。", n=limit, m=len(text)),
                               code="text_too_long")
     if anonymity not in ANONYMITY_LEVELS:
         raise ValidationError(_("请选择署名方式：实名、对会场匿名或完全匿名。"), code="bad_anonymity")
-    category = (category or "").strip() if isinstance(category, str) or category is None else None
+    category = clean_text(category or "").strip() if isinstance(category, str) or category is None else None
     if category is None or len(category) > CATEGORY_MAX:
         raise ValidationError(_("分类不能超过 %(n)d 个字。", n=CATEGORY_MAX), code="bad_category")
     return text, category or None
@@ -213,7 +216,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     elif participant is not None:
         name, participant_id = participant.name, participant.id
     else:
-        name, participant_id = ((submitter_name or "").strip()[:NAME_MAX] or None), None
+        name, participant_id = (clean_text(submitter_name or "").strip()[:NAME_MAX] or None), None
     item = Item(meeting_id=meeting.id, seq=seq, client_id=client_id, kind=kind, text=text, category=category,
                 is_urgent=bool(is_urgent), anonymity=anonymity, participant_id=participant_id,
                 submitter_name=name, entered_by_user_id=staff.id if staff is not None else None,
@@ -288,18 +291,11 @@ def answer_item(actor, item, answer):
     return _finish_outcome(actor, item, "answered", item.answer)
 
 
-def _department(department_id):
-    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
-    if department is None or not department.is_active:
-        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
-    return department
-
-
 def transfer_item(actor, item, department_id, due_date):
     """Hand the item to a department as a handling slip (转承办); returns the slip."""
     from ..slips.services import issue_slip
     _begin_outcome(actor, item)
-    department = _department(department_id)
+    department = active_department(department_id)
     slip = issue_slip(actor, item, department, due_date, purpose="handle")
     _finish_outcome(actor, item, "transferred", slip.number)
     return slip
@@ -311,7 +307,7 @@ def adopt_suggestion(actor, item, department_id, due_date):
     if item.kind != "suggestion":
         raise Conflict(_("只有合理化建议可以“采纳”；其他事项请答复或转承办。"))
     _begin_outcome(actor, item)
-    slip = issue_slip(actor, item, _department(department_id), due_date, purpose="implement")
+    slip = issue_slip(actor, item, active_department(department_id), due_date, purpose="implement")
     _finish_outcome(actor, item, "adopted", slip.number)
     return slip
 
@@ -328,7 +324,7 @@ def decline_suggestion(actor, item, explanation):
 def merge_item(actor, item, target_id):
     """Merge a duplicate into another item of the same meeting; its votes move along."""
     _begin_outcome(actor, item)
-    target = db.session.get(Item, target_id) if isinstance(target_id, int) else None
+    target = db.session.get(Item, target_id) if is_id(target_id) else None
     if target is None or target.meeting_id != item.meeting_id or target.id == item.id:
         raise ValidationError(_("请选择同一场慧谈中的另一条事项。"))
     while target.merged_into is not None:

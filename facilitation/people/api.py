@@ -24,6 +24,7 @@ def list_tiers():
       responses:
         200:
           description: '{"tiers": [{"id", "code", "name", "position", "lead"}]}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/TierList'}}}
         401:
           description: not logged in
     """
@@ -40,6 +41,7 @@ def list_departments():
       responses:
         200:
           description: '{"departments": [{"id", "name"}]}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/DepartmentList'}}}
         401:
           description: not logged in
     """

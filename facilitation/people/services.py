@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import insert, select, update
 
 from ..spreadsheets import restore_text
-from ..validation import fetch
+from ..validation import fetch, is_id
 from ..audit.services import record_event
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -133,6 +133,17 @@ def assign_tier_lead(tier, user, *, person=None, started_on=None, actor=None):
     record_event("tier", tier.id, "assign_lead", actor=actor, text=user.display_name)
     db.session.flush()
     return lead
+
+
+def active_department(department_id):
+    """The active department with this id, or a ValidationError (code bad_department).
+
+    The one lookup behind every transfer, adoption, reassignment and minutes action item.
+    """
+    department = db.session.get(Department, department_id) if is_id(department_id) else None
+    if department is None or not department.is_active:
+        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    return department
 
 
 def create_department(name, phone=None):

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import charts
+from . import charts
 from ..accounts.context import roles_required
 from ..errors import DomainError
 from ..extensions import db
@@ -56,6 +56,10 @@ def report_document(year, month):
 @bp.route("/reports/monthly/")
 @roles_required(*READERS)
 def current_month():
+    """This month's report, or the month picked in the page's month field (?month=YYYY-MM)."""
+    picked = request.args.get("month", "")
+    if MONTH_RE.match(picked):
+        return redirect(url_for("reports.monthly", month=picked))
     today = local_today()
     return redirect(url_for("reports.monthly", month=f"{today.year:04d}-{today.month:02d}"))
 

@@ -8,15 +8,12 @@ from ..api import bp, json_body
 from ..errors import ValidationError
 from ..extensions import db
 from ..timeutil import parse_local_datetime
+from ..validation import id_value, int_value, is_id
 from . import services
 
 
 STRING_FIELDS = ("title", "kind", "location", "video_url")
 BOOLEAN_FIELDS = ("allow_guests", "allow_nameless", "is_moderated")
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not a tier id
 
 
 def _datetime(data, key):
@@ -38,17 +35,16 @@ def _parse_meeting_body(data):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise ValidationError(_("%(field)s 必须是字符串。", field=key))
         parsed[key] = data.get(key)
-    for key in ("tier_id", "max_participants", "lead_user_id"):
-        if data.get(key) is not None and not _is_int(data[key]):
-            raise ValidationError(_("%(field)s 必须是整数。", field=key))
-        parsed[key] = data.get(key)
+    for key in ("tier_id", "lead_user_id"):
+        parsed[key] = id_value(data.get(key), key, required=False)
+    parsed["max_participants"] = int_value(data.get("max_participants"), _("参会人数上限"), 1, 1000)
     for key in BOOLEAN_FIELDS:
         if key in data:
             if not isinstance(data[key], bool):
                 raise ValidationError(_("%(field)s 必须是 true 或 false。", field=key))
             parsed[key] = data[key]
     ids = data.get("department_ids") or []
-    if not isinstance(ids, list) or not all(_is_int(i) for i in ids):
+    if not isinstance(ids, list) or not all(is_id(i) for i in ids):
         raise ValidationError(_("department_ids 必须是整数列表。"))
     parsed["department_ids"] = ids
     lead_user_id = parsed.pop("lead_user_id")
@@ -75,12 +71,19 @@ def create_meeting():
                 title: {type: string, maxLength: 120}
                 kind: {type: string, enum: [regular, topic, professional, milestone, online]}
                 starts_at: {type: string, description: 'ISO 8601; without offset = Asia/Shanghai'}
-                location: {type: string}
-                video_url: {type: string}
+                ends_at: {type: string, nullable: true}
+                location: {type: string, maxLength: 120}
+                video_url: {type: string, maxLength: 500}
                 department_ids: {type: array, items: {type: integer}}
+                max_participants: {type: integer, minimum: 1, maximum: 1000, default: 10}
+                lead_user_id: {type: integer, nullable: true, description: 'the chair; default the tier lead'}
+                allow_guests: {type: boolean}
+                allow_nameless: {type: boolean}
+                is_moderated: {type: boolean}
       responses:
         201:
           description: '{"id", "tier_id", "title", "kind", "status", "join_code", "starts_at"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Meeting'}}}
         400:
           description: invalid input
         403:
@@ -103,6 +106,7 @@ def get_meeting(meeting_id):
       responses:
         200:
           description: the meeting
+          content: {application/json: {schema: {$ref: '#/components/schemas/Meeting'}}}
         404:
           description: no such meeting
     """
@@ -121,6 +125,7 @@ def start_meeting(meeting_id):
       responses:
         200:
           description: the meeting, now live
+          content: {application/json: {schema: {$ref: '#/components/schemas/Meeting'}}}
         409:
           description: not planned
     """
@@ -141,6 +146,7 @@ def close_meeting(meeting_id):
       responses:
         200:
           description: the meeting, now closed
+          content: {application/json: {schema: {$ref: '#/components/schemas/Meeting'}}}
         409:
           description: items without outcome (error.details.items) or wrong state
     """

@@ -4,7 +4,7 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..validation import fetch
+from ..validation import fetch, is_id
 from .. import realtime
 from ..audit.services import record_event
 from ..errors import Conflict, PermissionDenied, ValidationError
@@ -64,7 +64,7 @@ def _clean_fields(data):
         raise ValidationError(_("结束时间必须晚于开始时间。"))
     tier = None
     if data.get("tier_id"):
-        tier = db.session.get(Tier, data["tier_id"])
+        tier = db.session.get(Tier, data["tier_id"]) if is_id(data["tier_id"]) else None
         if tier is None:
             raise ValidationError(_("找不到该层级。"))
     elif kind == "regular":
@@ -91,7 +91,7 @@ def _clean_fields(data):
 def get_chair_candidate(user_id):
     """The user named as a meeting's lead: an enabled lead, organizer or admin account."""
     from ..accounts.models import User
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_enabled or user.role not in CHAIR_ROLES:
         raise ValidationError(_("牵头人必须是启用的牵头人或组织者账号。"))
     return user
@@ -109,7 +109,7 @@ def _lead_for(tier, lead_user):
 def _set_departments(meeting, department_ids):
     wanted = []
     for department_id in dict.fromkeys(department_ids or []):
-        department = db.session.get(Department, department_id)
+        department = db.session.get(Department, department_id) if is_id(department_id) else None
         if department is None:
             raise ValidationError(_("找不到科室（编号 %(id)s）。", id=department_id))
         wanted.append(department)
@@ -231,7 +231,8 @@ def meeting_to_dict(meeting):
         "starts_at": to_local(meeting.starts_at).isoformat(),
         "ends_at": to_local(meeting.ends_at).isoformat() if meeting.ends_at else None,
         "location": meeting.location, "video_url": meeting.video_url,
-        "lead": meeting.lead.display_name if meeting.lead else None,
+        "lead": meeting.lead.display_name if meeting.lead else None, "lead_user_id": meeting.lead_user_id,
+        "max_participants": meeting.max_participants,
         "department_ids": [link.department_id for link in meeting.invited_departments],
         "allow_guests": meeting.allow_guests, "allow_nameless": meeting.allow_nameless,
         "is_moderated": meeting.is_moderated,

@@ -8,6 +8,7 @@ from ..api import bp, json_body
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..timeutil import local_today, parse_date
+from ..validation import ID_MAX, PAGE_MAX, int_value
 from . import queries, services
 from .models import SLIP_STATUSES
 
@@ -54,6 +55,7 @@ def list_slips():
       responses:
         200:
           description: '{"slips": [{"id", "number", "status", "department_id", "due_date", "is_overdue", "item_id"}], "page", "per_page", "total"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipList'}}}
         400:
           description: bad filter
     """
@@ -61,18 +63,13 @@ def list_slips():
     status = args.get("status") or None
     if status and status not in SLIP_STATUSES:
         raise ValidationError(_("未知状态：%(s)s。", s=status))
-    ints = {}
-    for key in ("department_id", "tier_id"):
-        if args.get(key):
-            if not args[key].isdigit():
-                raise ValidationError(_("%(k)s 必须是整数。", k=key))
-            ints[key] = int(args[key])
+    ints = {key: int_value(args.get(key), key, 1, ID_MAX) for key in ("department_id", "tier_id")}
     overdue = (args.get("overdue") or "").lower()
     overdue = True if overdue in ("1", "true", "yes") else False if overdue in ("0", "false", "no") else None
     query = queries.filter_slips(queries.visible_slips(current_user), status=status, overdue=overdue,
                                  q=(args.get("q") or "")[:64], **ints)
-    page = max(args.get("page", 1, type=int) or 1, 1)
-    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), PAGE_SIZE_MAX)
+    page = int_value(args.get("page"), "page", 1, PAGE_MAX, default=1)
+    per_page = int_value(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
     pagination = queries.for_listing(query, with_item=False).order_by(*queries.DEADLINE_ORDER).paginate(
         page=page, per_page=per_page, error_out=False)
     today, labels = local_today(), {status: services.status_label(status) for status in SLIP_STATUSES}
@@ -91,6 +88,7 @@ def get_slip(slip_id):
       responses:
         200:
           description: the slip
+          content: {application/json: {schema: {$ref: '#/components/schemas/Slip'}}}
         404:
           description: no such slip, or not visible to the caller
     """
@@ -108,6 +106,7 @@ def accept_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -129,6 +128,7 @@ def reply_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         400:
           description: empty reply or basis
         409:
@@ -156,6 +156,7 @@ def close_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -179,6 +180,7 @@ def reopen_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -203,6 +205,7 @@ def extend_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}, "extension": {"status": "pending"|"approved"}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         400:
           description: not later than the current deadline, or in the past
     """
@@ -227,6 +230,7 @@ def decide_extension(slip_id, decision):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: no pending request
     """
@@ -252,6 +256,7 @@ def reassign_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
     """
     data = json_body()
     slip = services.reassign_slip(current_user, _visible_slip(slip_id), data.get("department_id"),
@@ -274,6 +279,7 @@ def flag_perfunctory(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
     """
     slip = _visible_slip(slip_id)
     services.flag_perfunctory(current_user, slip, json_body().get("reason"))
@@ -311,6 +317,7 @@ def slip_feedback(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         403:
           description: not the submitter
         409:

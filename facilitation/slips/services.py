@@ -19,11 +19,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..validation import fetch, required_text
+from ..validation import deadline_value, fetch, required_text
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..people.models import Department
+from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from .models import RATINGS, Notification, PointEntry, Slip, SlipExtension
 
@@ -100,10 +100,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
     """Create the slip for an item: number HT-YYYYMM-NNNN, status issued, supervisor = tier lead."""
     if department is None:
         raise ValidationError(_("请选择承办科室。"))
-    if due_date is None:
-        raise ValidationError(_("请填写答复期限。"))
-    if due_date < local_today():
-        raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
+    deadline_value(due_date, local_today())
     if item.slip is not None:
         raise Conflict(_("该事项已有承办单 %(n)s。", n=item.slip.number))
     meeting = item.meeting
@@ -221,9 +218,7 @@ def reopen_slip(actor, slip, reason, due_date=None):
     reason = required_text(reason, _("请填写退回重办的理由。"), REASON_MAX)
     today = local_today()
     if due_date is not None:
-        if due_date < today:
-            raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
-        slip.due_date = due_date
+        slip.due_date = deadline_value(due_date, today)
     elif slip.due_date < today:
         slip.due_date = default_due_date(slip.item.kind, slip.item.category, today=today)
     slip.reopen_count += 1
@@ -239,15 +234,11 @@ def reassign_slip(actor, slip, department_id, due_date=None):
     """The supervisor moves a slip that is not yet replied to another department."""
     _require_supervisor(actor, slip)
     _require_status(slip, OPEN_STATUSES, _("改派"))
-    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
-    if department is None or not department.is_active:
-        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    department = active_department(department_id)
     if department.id == slip.department_id:
         raise ValidationError(_("新科室与原科室相同。"))
     if due_date is not None:
-        if due_date < local_today():
-            raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
-        slip.due_date = due_date
+        slip.due_date = deadline_value(due_date, local_today())
     old = slip.department.name
     pending = slip.pending_extension
     if pending is not None:  # the old department's request dies with the move
@@ -290,8 +281,7 @@ def _check_new_deadline(slip, new_due_date):
     if new_due_date <= slip.due_date:
         raise ValidationError(_("延期后的期限必须晚于当前期限 %(d)s。", d=slip.due_date.isoformat()),
                               code="extension_too_short")
-    if new_due_date < local_today():
-        raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
+    deadline_value(new_due_date, local_today())
 
 
 def decide_extension(actor, slip, approve, note=None):

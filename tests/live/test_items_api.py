@@ -114,18 +114,22 @@ def test_roster_only_meeting_refuses_guests(api, make_meeting):
     assert error_message(response) == "本场慧谈只允许名单内职工参加，请核对工号。"
 
 
-def test_join_is_rate_limited(app, api, make_meeting):
+def test_join_is_rate_limited_per_meeting(app, api, make_meeting):
     meeting = make_meeting()
+    other = make_meeting()
     limiter.reset()
-    app.config["JOIN_RATE_LIMIT"] = "3 per minute"
+    app.config.update(JOIN_RATE_MIN=3, JOIN_ATTEMPTS_PER_SEAT=0)
     try:
         statuses = [api().post(f"/join/{meeting.join_code}", json={"name": f"职工{i}"}) for i in range(5)]
+        # the same address joins another meeting: that meeting has its own allowance
+        elsewhere = api().post(f"/join/{other.join_code}", json={"name": "职工9"})
     finally:
-        app.config["JOIN_RATE_LIMIT"] = "10000 per minute"
+        app.config.update(JOIN_RATE_MIN=10000, JOIN_ATTEMPTS_PER_SEAT=5)
         limiter.reset()
+    assert elsewhere.status_code == 200
     assert [r.status_code for r in statuses] == [200, 200, 200, 429, 429]
     assert error_message(statuses[3]) == "操作太频繁，请稍后再试。"
-    assert Participant.query.count() == 3
+    assert Participant.query.filter_by(meeting_id=meeting.id).count() == 3
 
 
 def test_submitting_is_rate_limited_per_participant(app, api, make_meeting):
