@@ -281,6 +281,44 @@ def test_a_lost_response_is_retried_and_stored_once(browser, live_server, make_m
         phone_ctx.close()
 
 
+def test_a_refused_item_leaves_the_outbox_with_its_reason_and_never_blocks_the_next(
+        browser, live_server, make_meeting, lead_user):
+    """A 4xx is final: the item leaves the outbox, the phone says why and keeps the text to edit;
+    the items behind it are sent. Only network errors and 5xx are retried."""
+    meeting = make_meeting()
+    phone_ctx = phone_context(browser)
+    refused = []
+
+    def refuse_first(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.post_data_json["client_id"])
+            route.fulfill(status=400, content_type="application/json",
+                          body='{"error": {"code": "invalid", "message": "内容含有不能保存的控制字符（NUL），请删除后重试。"}}')
+        else:
+            route.fallback()
+
+    try:
+        phone = join_phone(phone_ctx, live_server, meeting, name="吴九")
+        phone_ctx.route("**/api/v1/meetings/*/items", refuse_first)
+        submit_item(phone, "demand", "第一条：会被拒绝的事项")
+        submit_item(phone, "demand", "第二条：应当正常提交")
+        rejected = phone.locator("#mine .ph-rejected")
+        expect(rejected).to_have_count(1, timeout=WAIT)
+        expect(rejected.locator(".ph-error-line")).to_contain_text("控制字符")
+        expect(phone.locator("#mine .ph-item[data-seq]")).to_have_count(1, timeout=WAIT)
+        expect(phone.locator("#mine .ph-pending")).to_have_count(0, timeout=WAIT)
+        stored = fresh_items(meeting)
+        assert [i.text for i in stored] == ["第二条：应当正常提交"]
+        # the refused text comes back into the form to be corrected, and is gone from the list
+        rejected.locator("button").first.click()
+        expect(phone.locator("#item-text")).to_have_value("第一条：会被拒绝的事项")
+        expect(phone.locator("#mine .ph-rejected")).to_have_count(0)
+        phone.reload()
+        expect(phone.locator("#mine .ph-rejected")).to_have_count(0)
+    finally:
+        phone_ctx.close()
+
+
 # ------------------------------------------------------------------ user text is text
 
 def test_html_in_items_is_shown_as_text_and_never_runs(browser, live_server, make_meeting, lead_user):

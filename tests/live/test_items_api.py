@@ -203,7 +203,7 @@ def test_items_after_seq_catch_up_in_order(api, make_meeting, make_user):
     assert [i["text"] for i in staff["items"]] == ["事项5"]
 
     bad = api(token).get(f"/meetings/{meeting.id}/items?after=-1")
-    assert bad.status_code == 400 and error_message(bad) == "after 必须是非负整数。"
+    assert bad.status_code == 400 and error_message(bad) == "after 必须是 0 到 2147483647 之间的整数。"
     assert api().get(f"/meetings/{meeting.id}/items").status_code == 403
 
 
