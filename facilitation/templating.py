@@ -16,6 +16,11 @@ def setup_templating(app):
     def ymd(value):
         return value.strftime("%Y-%m-%d") if value else ""
 
+    @app.template_filter("pct")
+    def pct(value):
+        """A 0–1 rate as "85.7%"; "—" when there was nothing to divide by."""
+        return "—" if value is None else f"{round(100 * value, 1):g}%"
+
     @app.template_filter("chart")
     def chart(svg):
         """An SVG chart we rendered (pygal, scripts stripped), its <style> allowed by the CSP nonce."""

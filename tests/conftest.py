@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -194,6 +194,35 @@ def make_meeting(make_user, lead_user, tier):
         db.session.commit()
         return meeting
     return make
+
+
+# ------------------------------------------------------------------ time
+
+class Clock:
+    """Freezes 'now' for timeutil (local_today) and the slip services (time stamps)."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def set(self, moment):
+        if moment.tzinfo is None:
+            raise ValueError("give an aware datetime")
+        frozen = moment.astimezone(timezone.utc)
+        import facilitation.slips.services as slip_services
+        import facilitation.timeutil as timeutil
+        for module in (timeutil, slip_services):
+            self.monkeypatch.setattr(module, "utcnow", lambda: frozen)
+        return frozen
+
+    def shanghai(self, *args):
+        from facilitation.timeutil import SHANGHAI
+        return self.set(datetime(*args, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
 
 
 # ------------------------------------------------------------------ real server

@@ -88,6 +88,8 @@ EXPECTED = {
     "/slips/ledger.xlsx": {"GET": STAFF},
     "/slips/league": {"GET": STAFF},
     "/slips/points": {"GET": STAFF, "POST": ORGANIZERS},
+    "/slips/points/deduct": {"POST": ORGANIZERS},
+    "/slips/points/<int:entry_id>/reverse": {"POST": ORGANIZERS},
     "/inbox": {"GET": STAFF, "POST": STAFF},
     # reports and the annual assessment
     "/reports/monthly/": {"GET": READERS},
@@ -127,6 +129,7 @@ EXPECTED = {
     "/api/v1/items/<int:item_id>/approve": {"POST": CHAIRS},
     # handlers see their department's slips, leads the ones they supervise (filtered, not denied)
     "/api/v1/slips": {"GET": STAFF},
+    "/api/v1/stats/<month>": {"GET": STAFF},
     "/api/v1/slips/<int:slip_id>": {"GET": STAFF},
     "/api/v1/slips/<int:slip_id>/accept": {"POST": HANDLERS},
     "/api/v1/slips/<int:slip_id>/reply": {"POST": HANDLERS},
@@ -216,6 +219,8 @@ def world(app):
     today = local_today()
     review = create_review(users["organizer"], f"{today.year}-Q{(today.month - 1) // 3 + 1}", 1000)
     appoint_reviewer(users["organizer"], review, users["lead"].id)
+    from facilitation.slips.services import record_noncompliance
+    entry = record_noncompliance(users["organizer"], department.id, "月报未按时上报")
     db.session.commit()
 
     # URL arguments by name. Closing is refused while the item is open, and refusing an
@@ -223,7 +228,8 @@ def world(app):
     values = {"meeting_id": meeting.id, "item_id": item.id, "slip_id": slip.id, "user_id": target_user.id,
               "person_id": person.id, "tier_id": tier.id, "join_code": meeting.join_code, "code": "zh",
               "action": "close", "decision": "refuse", "token": transferred.follow_token,
-              "review_id": review.id, "revision": 1, "year": today.year, "month": f"{today:%Y-%m}"}
+              "review_id": review.id, "revision": 1, "year": today.year, "month": f"{today:%Y-%m}",
+              "entry_id": entry.id}
     clients = {"anonymous": (app.test_client(), {}),
                "participant": (app.test_client(),
                                {"Authorization": f"Bearer {issue_participant_token(participant)}"})}

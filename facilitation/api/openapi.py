@@ -72,6 +72,11 @@ SCHEMAS = {
     "DepartmentList": _object(("departments",), departments={"type": "array", "items": _object(
         ("id", "name"), id=INTEGER, name=STRING)}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+    "Stats": _object(("items", "slips", "replied", "replied_on_time", "closed", "overdue", "rated", "satisfied",
+                      "reply_rate", "on_time_rate", "closure_rate", "satisfaction_rate"),
+                     items=INTEGER, slips=INTEGER, replied=INTEGER, replied_on_time=INTEGER, closed=INTEGER,
+                     overdue=INTEGER, rated=INTEGER, satisfied=INTEGER, reply_rate=RATE, on_time_rate=RATE,
+                     closure_rate=RATE, satisfaction_rate=RATE),
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from ..extensions import db
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
-from ..timeutil import local_today, month_bounds
+from ..timeutil import local_today
 from . import queries
 
 bp = Blueprint("core", __name__)
@@ -27,11 +27,10 @@ def healthz():
 @login_required
 def index():
     today = local_today()
-    start, end = month_bounds(today.year, today.month)
     upcoming = (Meeting.query.filter(Meeting.status.in_(("planned", "live")))
                 .order_by(Meeting.starts_at).limit(10).all())
     return render_template("core/index.html", upcoming=upcoming, tiers=ordered_tiers(),
-                           month=queries.month_overview(start, end), today=today,
+                           month=queries.month_overview(today.year, today.month), today=today,
                            my_meetings=queries.meetings_led_by(current_user))
 
 

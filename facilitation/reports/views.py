@@ -5,12 +5,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import charts
 from ..accounts.context import roles_required
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import local_today
-from . import queries, services
+from . import documents, services
 
 bp = Blueprint("reports", __name__)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -22,35 +21,6 @@ def _parse_month(month_text):
     if not match or not 2000 <= int(match.group(1)) <= 2100:
         abort(404)
     return int(match.group(1)), int(match.group(2))
-
-
-def report_document(year, month):
-    """Plain data for the page and the PDF: figures, month-on-month, charts, analysis text."""
-    figures = queries.monthly_figures(year, month)
-    previous = queries.monthly_figures(*queries.previous_month(year, month))
-    month_text = f"{year:04d}-{month:02d}"
-    stored = services.get_report(month_text)
-    from ..live.services import kind_label
-    figures["charts"] = {
-        "tiers": charts.bar_chart(_("各层级慧谈：计划与召开"), [t["tier"] for t in figures["tiers"]],
-                                  [(_("计划"), [t["planned"] for t in figures["tiers"]]),
-                                   (_("召开"), [t["held"] for t in figures["tiers"]])], width=760),
-        "kinds": charts.pie_chart(_("事项类型"), [(kind_label(k["kind"]), k["count"]) for k in figures["by_kind"]]),
-        "topics": charts.horizontal_bar_chart(_("热点话题（提及条数）"),
-                                              [(t["word"], t["count"]) for t in figures["hot_topics"][:10]],
-                                              height=340),
-        "departments": charts.bar_chart(_("各科室承办情况"), [d["department"] for d in figures["departments"]],
-                                        [(_("交办"), [d["issued"] for d in figures["departments"]]),
-                                         (_("已答复"), [d["replied"] for d in figures["departments"]]),
-                                         (_("逾期"), [d["overdue"] for d in figures["departments"]])], width=760),
-    }
-    for row in figures["by_kind"]:
-        row["label"] = kind_label(row["kind"])
-    figures["mom"] = queries.month_on_month(figures, previous)
-    figures["analysis"] = stored.analysis if stored and stored.analysis else queries.draft_analysis(figures)
-    figures["is_final"] = bool(stored and stored.status == "final")
-    figures["month_text"] = month_text
-    return figures
 
 
 @bp.route("/reports/monthly/")
@@ -85,7 +55,7 @@ def monthly(month):
                 db.session.rollback()
                 flash(error.message, "error")
     from ..forms import EmptyForm
-    return render_template("reports/monthly.html", doc=report_document(year, mon), form=EmptyForm(),
+    return render_template("reports/monthly.html", doc=documents.report_document(year, mon), form=EmptyForm(),
                            can_edit=current_user.has_role("organizer"))
 
 
@@ -94,6 +64,6 @@ def monthly(month):
 def monthly_pdf(month):
     from ..pdf import render_pdf
     year, mon = _parse_month(month)
-    data = render_pdf("pdf/monthly_report.html", doc=report_document(year, mon))
+    data = render_pdf("pdf/monthly_report.html", doc=documents.report_document(year, mon))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=monthly-report-{month}.pdf"})

@@ -37,3 +37,15 @@ class AbsenceForm(FlaskForm):
     meeting_id = SelectField(_l("慧谈"), coerce=int)
     department_id = SelectField(_l("科室"), coerce=int)
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+
+
+class DeductionForm(FlaskForm):
+    """The organizer books −1 for not following the 慧谈 arrangements, with a reason."""
+
+    department_id = SelectField(_l("科室"), coerce=int)
+    occurred_on = DateField(_l("发生日期"), validators=[Optional()])
+    note = StringField(_l("扣分原因"), validators=[DataRequired(_l("请填写扣分原因。")), Length(max=1000)])
+
+
+class ReversalForm(FlaskForm):
+    reason = StringField(_l("撤销理由"), validators=[DataRequired(_l("请填写撤销扣分的理由。")), Length(max=1000)])

@@ -25,17 +25,20 @@ from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
-from .models import RATINGS, Notification, PointEntry, Slip, SlipExtension
+from ..stats.queries import is_overdue
+from .models import OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipExtension
 
-OPEN_STATUSES = ("issued", "accepted")  # the department still owes a reply
 REPLY_MAX = 4000
 REASON_MAX = 1000
 
 STATUS_LABELS = {"issued": "待签收", "accepted": "办理中", "replied": "已答复", "closed": "已办结"}
 RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 PURPOSE_LABELS = {"handle": "转办", "implement": "研究落实"}
-POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1}
-POINT_LABELS = {"overdue": "逾期未答复", "perfunctory": "答复敷衍塞责", "absent": "受邀未派人参加慧谈"}
+# The practice's deductions (each −N for the department's head in the performance review).
+POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1, "noncompliance": -1}
+POINT_LABELS = {"overdue": "逾期未办理", "perfunctory": "搪塞应付、推诿扯皮", "absent": "受邀未派人参加慧谈",
+                "noncompliance": "不服从慧谈工作安排"}
+POINT_REASONS = tuple(POINT_RULES)
 
 
 def status_label(status):
@@ -69,11 +72,6 @@ def default_due_date(kind, category=None, is_urgent=False, today=None):
     if category and category in by_category:
         return add_working_days(today, by_category[category])
     return add_working_days(today, config.get("SLIP_DAYS_BY_KIND", {}).get(kind, 5))
-
-
-def is_overdue(slip, today=None):
-    """Derived, never stored: the department has not replied and the deadline has passed."""
-    return slip.status in OPEN_STATUSES and slip.due_date < (today or local_today())
 
 
 def days_overdue(slip, today=None):
@@ -191,6 +189,9 @@ def reply_slip(actor, slip, reply, basis):
     slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX)
     slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX)
     slip.replied_at = utcnow()
+    # On time is decided now, against the deadline in force now (an approved extension counts);
+    # later extensions or reopenings do not rewrite it.
+    slip.replied_on_time = to_local(slip.replied_at).date() <= slip.due_date
     slip.handler_user_id = actor.id
     slip.rating = slip.rating_comment = slip.rated_at = None
     _transition(actor, slip, "replied", "reply", slip.reply[:200])
@@ -233,7 +234,7 @@ def reopen_slip(actor, slip, reason, due_date=None):
 def reassign_slip(actor, slip, department_id, due_date=None):
     """The supervisor moves a slip that is not yet replied to another department."""
     _require_supervisor(actor, slip)
-    _require_status(slip, OPEN_STATUSES, _("改派"))
+    _require_status(slip, OWING_REPLY, _("改派"))
     department = active_department(department_id)
     if department.id == slip.department_id:
         raise ValidationError(_("新科室与原科室相同。"))
@@ -258,7 +259,7 @@ def reassign_slip(actor, slip, department_id, due_date=None):
 def request_extension(actor, slip, new_due_date, reason):
     """The handler asks for a later deadline (延期); the supervisor decides."""
     _require_handler(actor, slip)
-    _require_status(slip, OPEN_STATUSES, _("申请延期"))
+    _require_status(slip, OWING_REPLY, _("申请延期"))
     reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
     _check_new_deadline(slip, new_due_date)
     if slip.pending_extension is not None:
@@ -309,7 +310,7 @@ def decide_extension(actor, slip, approve, note=None):
 def extend_slip(actor, slip, new_due_date, reason):
     """API `extend`: a handler's call asks for an extension; a supervisor's call extends at once."""
     if is_supervisor_of(actor, slip):
-        _require_status(slip, OPEN_STATUSES, _("延期"))
+        _require_status(slip, OWING_REPLY, _("延期"))
         reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
         _check_new_deadline(slip, new_due_date)
         extension = SlipExtension(slip=slip, requested_by_user_id=actor.id, old_due_date=slip.due_date,
@@ -325,13 +326,17 @@ def extend_slip(actor, slip, new_due_date, reason):
 
 
 def flag_perfunctory(actor, slip, reason):
-    """The supervisor flags a perfunctory reply (搪塞应付): −1 for the department, once per slip."""
+    """The supervisor flags the department as perfunctory (搪塞应付、推诿扯皮): −1, once per slip.
+
+    At any stage after issue: refusing, stalling or passing the slip around count as much as a
+    hollow reply.
+    """
     _require_supervisor(actor, slip)
-    _require_status(slip, ("replied", "closed"), _("认定敷衍答复"))
-    reason = required_text(reason, _("请说明认定为敷衍答复的理由。"), REASON_MAX)
-    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason)
+    reason = required_text(reason, _("请说明认定为搪塞应付、推诿扯皮的理由。"), REASON_MAX)
+    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason,
+                        occurred_on=local_today())
     if entry is None:
-        raise Conflict(_("这张承办单已经被认定过敷衍答复。"), code="already_flagged")
+        raise Conflict(_("这张承办单已经被认定过搪塞应付。"), code="already_flagged")
     record_event("slip", slip.id, "flag_perfunctory", actor=actor, text=reason)
     return entry
 
@@ -443,16 +448,21 @@ def mark_read(user, notification_ids=None):
     return query.update({"read_at": utcnow()}, synchronize_session=False)
 
 
-def _add_points(department_id, reason, actor=None, slip=None, meeting=None, note=None):
-    """Add one ledger entry unless the same deduction exists (unique keys keep it once)."""
-    query = PointEntry.query.filter_by(reason=reason)
-    query = query.filter_by(slip_id=slip.id) if slip is not None else \
-        query.filter_by(meeting_id=meeting.id, department_id=department_id)
-    if query.first() is not None:
-        return None
+def _add_points(department_id, reason, *, occurred_on, actor=None, slip=None, meeting=None, note=None):
+    """Add one ledger entry unless the same deduction exists (unique keys keep it once).
+
+    Slip and meeting deductions happen once per slip / meeting; non-compliance entries carry
+    neither and may repeat (each with its own reason).
+    """
+    if slip is not None or meeting is not None:
+        query = PointEntry.query.filter_by(reason=reason)
+        query = query.filter_by(slip_id=slip.id) if slip is not None else \
+            query.filter_by(meeting_id=meeting.id, department_id=department_id)
+        if query.first() is not None:
+            return None
     entry = PointEntry(department_id=department_id, reason=reason, points=POINT_RULES[reason],
                        slip_id=slip.id if slip else None, meeting_id=meeting.id if meeting else None,
-                       note=note, created_by_user_id=actor.id if actor else None)
+                       note=note, occurred_on=occurred_on, created_by_user_id=actor.id if actor else None)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -460,6 +470,40 @@ def _add_points(department_id, reason, actor=None, slip=None, meeting=None, note
     except IntegrityError:
         return None
     return entry
+
+
+def record_noncompliance(actor, department_id, note, occurred_on=None):
+    """The organizer books −1 for not following the 慧谈 arrangements (e.g. a thought-trend report
+    not sent in time, 不及时上报职工思想动态报告); the reason is required."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以登记扣分。"))
+    department = active_department(department_id)
+    note = required_text(note, _("请填写扣分原因。"), REASON_MAX)
+    today = local_today()
+    occurred_on = occurred_on or today
+    if occurred_on > today or occurred_on < today - timedelta(days=366):
+        raise ValidationError(_("扣分日期应在一年以内，且不晚于今天。"), code="bad_date")
+    entry = _add_points(department.id, "noncompliance", actor=actor, note=note, occurred_on=occurred_on)
+    record_event("department", department.id, "deduct", actor=actor, text=f"-1：{note}")
+    return entry
+
+
+def reverse_deduction(actor, entry, reason):
+    """Withdraw a deduction once, with a reason; the entry stays in the ledger, marked reversed."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以撤销扣分。"))
+    if entry.reversed_at is not None:
+        raise Conflict(_("这条扣分已经撤销过了。"), code="already_reversed")
+    entry.reversal_reason = required_text(reason, _("请填写撤销扣分的理由。"), REASON_MAX)
+    entry.reversed_at = utcnow()
+    entry.reversed_by_user_id = actor.id
+    db.session.flush()
+    record_event("point_entry", entry.id, "reverse", actor=actor, text=entry.reversal_reason)
+    return entry
+
+
+def get_point_entry(entry_id):
+    return fetch(PointEntry, entry_id, _("找不到该扣分记录。"))
 
 
 def record_department_absence(actor, meeting, department_id, note=None):
@@ -472,7 +516,8 @@ def record_department_absence(actor, meeting, department_id, note=None):
     if meeting.status not in ("live", "closed"):
         raise Conflict(_("慧谈开始后才能登记缺席。"))
     link.is_absent = True
-    entry = _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note)
+    entry = _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
+                        occurred_on=to_local(meeting.starts_at).date())
     if entry is None:
         raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
     record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
@@ -489,7 +534,7 @@ def run_reminders(today=None):
     escalate_after = current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)
     report = {"due_tomorrow": [], "due_today": [], "overdue": [], "escalated": [], "deducted": []}
     messages = []
-    slips = (Slip.query.filter(Slip.status.in_(OPEN_STATUSES), Slip.due_date <= today + timedelta(days=1))
+    slips = (Slip.query.filter(Slip.status.in_(OWING_REPLY), Slip.due_date <= today + timedelta(days=1))
              .order_by(Slip.due_date, Slip.id).all())
     organizers = _organizers()
     for slip in slips:
@@ -500,7 +545,9 @@ def run_reminders(today=None):
         else:
             late = (today - slip.due_date).days
             bucket, text = "overdue", _("%(n)s 已逾期 %(k)d 天（%(d)s）", n=slip.number, k=late, d=slip.department.name)
-            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期 %(k)d 天", k=late)) is not None:
+            # The deduction belongs to the deadline's day (and month), whenever this job runs.
+            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期未答复"),
+                           occurred_on=slip.due_date) is not None:
                 report["deducted"].append(slip.number)
                 record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
             if late > escalate_after and slip.escalated_at is None:

@@ -9,17 +9,20 @@ from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from ..accounts.context import roles_required, staff_required
 from ..audit.services import events_for
+from ..edges import attempt
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, first_error
 from ..people.models import Department
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
 from ..spreadsheets import xlsx_response
+from ..stats import queries as stats
+from ..stats.queries import overdue_clause
 from ..timeutil import local_today, to_local
 from ..validation import arg_int, arg_page
 from . import documents, queries, services
-from .forms import AbsenceForm, ActionForm, FeedbackForm, FollowupForm
+from .forms import AbsenceForm, ActionForm, DeductionForm, FeedbackForm, FollowupForm, ReversalForm
 from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
 bp = Blueprint("slips", __name__)
@@ -46,7 +49,7 @@ def list_slips():
     pagination = queries.for_listing(query).order_by(*order).paginate(
         page=arg_page(args), per_page=PAGE_SIZE, error_out=False)
     counts = queries.counts_by_status(base)
-    overdue_count = base.filter(queries.overdue_clause()).count()
+    overdue_count = base.filter(overdue_clause()).count()
     return render_template("slips/list_slips.html", pagination=pagination, counts=counts,
                            overdue_count=overdue_count, status=status, department_id=department_id,
                            tier_id=tier_id, overdue=overdue, q=q, sort=args.get("sort", "deadline"),
@@ -96,6 +99,7 @@ def show_slip(slip_id):
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
                            points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
+                           point_labels=services.POINT_LABELS,
                            labels=documents.status_and_rating_labels())
 
 
@@ -127,7 +131,7 @@ def _apply_action(slip, form):
         return _("已改派。")
     if action == "perfunctory":
         services.flag_perfunctory(user, slip, form.reason.data)
-        return _("已认定为敷衍答复，科室扣 1 分。")
+        return _("已认定为搪塞应付、推诿扯皮，科室扣 1 分。")
     raise DomainError(_("未知操作。"))
 
 
@@ -174,8 +178,9 @@ def league():
     except ValueError:
         flash(_("月份格式应为 YYYY-MM。"), "error")
         return redirect(url_for("slips.league"))
-    rows = queries.department_kpis(start, end)
-    return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}")
+    rows = stats.month_department_figures(year, month)
+    return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}",
+                           ranking_rule=stats.RANKING_RULE, labels=services.POINT_LABELS)
 
 
 @bp.route("/slips/points", methods=["GET", "POST"])
@@ -199,14 +204,45 @@ def points():
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
-    query = PointEntry.query.options(joinedload(PointEntry.department),
+    query = PointEntry.query.options(joinedload(PointEntry.department), selectinload(PointEntry.meeting),
+                                     selectinload(PointEntry.reversed_by),
                                      selectinload(PointEntry.slip).options(load_only(Slip.number),
                                                                            lazyload(Slip.item)))
     if current_user.role == "handler":
         query = query.filter(PointEntry.department_id == current_user.department_id)
-    entries = query.order_by(PointEntry.created_at.desc()).limit(300).all()
+    entries = query.order_by(PointEntry.occurred_on.desc(), PointEntry.id.desc()).limit(300).all()
+    deduction_form = DeductionForm()
+    deduction_form.department_id.choices = form.department_id.choices
     return render_template("slips/points.html", entries=entries, form=form, labels=services.POINT_LABELS,
-                           can_record=current_user.has_role("organizer"))
+                           can_record=current_user.has_role("organizer"), deduction_form=deduction_form,
+                           reversal_form=ReversalForm())
+
+
+@bp.route("/slips/points/deduct", methods=["POST"])
+@roles_required("organizer")
+def deduct():
+    """−1 for not following the 慧谈 arrangements (e.g. a report not sent in time), reason required."""
+    form = DeductionForm()
+    form.department_id.choices = [(d.id, d.name) for d in Department.query.order_by(Department.position)]
+    if form.validate_on_submit():
+        attempt(services.record_noncompliance, current_user, form.department_id.data, form.note.data,
+                form.occurred_on.data, success=_("已登记：该科室扣 1 分。"))
+    else:
+        flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
+    return redirect(url_for("slips.points"))
+
+
+@bp.route("/slips/points/<int:entry_id>/reverse", methods=["POST"])
+@roles_required("organizer")
+def reverse_deduction(entry_id):
+    """Withdraw a deduction once, with a reason (it stays in the ledger, marked reversed)."""
+    form = ReversalForm()
+    if form.validate_on_submit():
+        attempt(services.reverse_deduction, current_user, services.get_point_entry(entry_id), form.reason.data,
+                success=_("已撤销该扣分。"))
+    else:
+        flash(_("请填写撤销扣分的理由。"), "error")
+    return redirect(url_for("slips.points"))
 
 
 @bp.route("/inbox", methods=["GET", "POST"])
