@@ -26,6 +26,11 @@ TEXT_MAX = 20000
 ACTION_CATEGORY = "会议决定"
 
 
+def find_minutes(meeting):
+    """The minutes of a meeting, or None when nobody has started them (reading creates nothing)."""
+    return Minutes.query.filter_by(meeting_id=meeting.id).first()
+
+
 def get_minutes(meeting):
     """The minutes of a meeting (created empty on first use; the caller commits)."""
     minutes = Minutes.query.filter_by(meeting_id=meeting.id).first()

@@ -133,11 +133,11 @@ def participant_minutes(join_code):
     meeting = Meeting.query.filter_by(join_code=(join_code or "").upper()[:16]).first()
     if meeting is None:
         return render_template("core/error.html", status=404, message=_("参会码无效。")), 404
-    minutes = services.get_minutes(meeting)
-    db.session.commit()
-    latest = minutes.latest_revision
+    minutes = services.find_minutes(meeting)
+    latest = minutes.latest_revision if minutes is not None else None
     if latest is None:
         return render_template("minutes/participant_minutes.html", meeting=meeting, doc=None)
     document = services.minutes_document(meeting, minutes, draft=False)
     document["summary"], document["conclusions"] = latest.summary or "", latest.conclusions or ""
-    return render_template("minutes/participant_minutes.html", meeting=meeting, doc=document, revision=latest)
+    return render_template("minutes/participant_minutes.html", meeting=meeting, doc=document, revision=latest,
+                           public=True)

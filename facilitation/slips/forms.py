@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+PUBLICATION_CHOICES = [("full", _l("公示原文")), ("summary", _l("公示摘要")), ("withheld", _l("不公示"))]
 RATING_CHOICES = [("satisfied", _l("满意")), ("basically_satisfied", _l("基本满意")), ("dissatisfied", _l("不满意"))]
 
 
@@ -17,6 +18,8 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=1000)])
     due_date = DateField(_l("期限"), validators=[Optional()])
     department_id = SelectField(_l("改派科室"), coerce=int, validators=[Optional()])
+    publication = SelectField(_l("公示方式"), choices=PUBLICATION_CHOICES, validators=[Optional()])
+    public_summary = StringField(_l("公示摘要（不写姓名、病情、家庭细节）"), validators=[Optional(), Length(max=200)])
 
 
 class FeedbackForm(FlaskForm):

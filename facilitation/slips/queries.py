@@ -82,10 +82,18 @@ def escalated_slips(limit=20):
     return escalated_query().order_by(*DEADLINE_ORDER).limit(limit).all()
 
 
-def public_slips(start, end):
-    """Replied and closed slips whose reply came in [start, end), newest first: for the public board."""
-    return (Slip.query.filter(Slip.status.in_(("replied", "closed")), Slip.replied_at >= start,
-                              Slip.replied_at < end)
-            .order_by(Slip.replied_at.desc(), Slip.id.desc()))
+def public_slips(start, end, number=None):
+    """Replied and closed slips whose reply came in [start, end), newest first: for the public board.
+
+    Items withheld from publication never appear; `number` looks one slip up (a fully anonymous
+    submitter follows their item by its slip number).
+    """
+    query = (Slip.query.join(Item, Slip.item_id == Item.id)
+             .filter(Slip.status.in_(("replied", "closed")), Item.publication != "withheld"))
+    if number:
+        query = query.filter(Slip.number == number)
+    else:
+        query = query.filter(Slip.replied_at >= start, Slip.replied_at < end)
+    return query.order_by(Slip.replied_at.desc(), Slip.id.desc())
 
 

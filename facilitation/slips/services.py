@@ -121,6 +121,9 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
         raise Conflict(_("生成承办单编号失败，请重试。"))
     record_event("slip", slip.id, "issue", actor=actor, to_state="issued",
                  text=f"{slip.number} → {department.name}")
+    if item.kind == "difficulty" and item.publication == "full":
+        # Difficulties speak of illness and family: off the public board until someone decides.
+        item.publication = "withheld"
     for handler in _department_handlers(department.id):
         notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
     return slip
@@ -339,6 +342,41 @@ def flag_perfunctory(actor, slip, reason):
         raise Conflict(_("这张承办单已经被认定过搪塞应付。"), code="already_flagged")
     record_event("slip", slip.id, "flag_perfunctory", actor=actor, text=reason)
     return entry
+
+
+# ---------------------------------------------------------------- the public board
+
+PUBLICATIONS = ("full", "summary", "withheld")
+PUBLIC_SUMMARY_MAX = 200
+
+
+def set_publication(actor, slip, mode, summary=None):
+    """Choose how the public board shows the slip's item: the text, a short summary, or not at all.
+
+    Difficulties often speak of illness and family: the organizer (or the supervisor) can keep
+    them off the board or publish a summary instead. The choice is recorded in the audit trail.
+    """
+    _require_supervisor(actor, slip)
+    if mode not in PUBLICATIONS:
+        raise ValidationError(_("请选择公示方式：公示原文、公示摘要或不公示。"), code="bad_publication")
+    item = slip.item
+    if mode == "summary":
+        item.public_summary = required_text(summary, _("请填写公示摘要。"), PUBLIC_SUMMARY_MAX)
+    item.publication = mode
+    labels = {"full": _("公示原文"), "summary": _("公示摘要"), "withheld": _("不公示")}
+    record_event("slip", slip.id, "publication", actor=actor,
+                 text=labels[mode] + (f"：{item.public_summary}" if mode == "summary" else ""))
+    db.session.flush()
+    return slip
+
+
+def public_text(item):
+    """What the public board shows of an item (None when withheld)."""
+    if item.publication == "withheld":
+        return None
+    if item.publication == "summary":
+        return item.public_summary
+    return item.text
 
 
 # ---------------------------------------------------------------- the submitter's side

@@ -78,7 +78,7 @@ def _slip_or_404(slip_id):
 @staff_required
 def show_slip(slip_id):
     slip = _slip_or_404(slip_id)
-    form = ActionForm()
+    form = ActionForm(publication=slip.item.publication, public_summary=slip.item.public_summary)
     form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in
                                                Department.query.filter_by(is_active=True).order_by(Department.position)]
     if request.method == "POST":
@@ -129,6 +129,9 @@ def _apply_action(slip, form):
     if action == "reassign":
         services.reassign_slip(user, slip, form.department_id.data or None, form.due_date.data)
         return _("已改派。")
+    if action == "publication":
+        services.set_publication(user, slip, form.publication.data, form.public_summary.data)
+        return _("已保存公示方式。")
     if action == "perfunctory":
         services.flag_perfunctory(user, slip, form.reason.data)
         return _("已认定为搪塞应付、推诿扯皮，科室扣 1 分。")
@@ -294,20 +297,18 @@ def follow(token):
 
 @bp.route("/public/slips")
 def public_board():
-    """公示栏: replied and closed slips of a month; never a submitter's name, never focus-person data."""
-    from ..live.services import kind_label
+    """公示栏: replied and closed slips of a month (or one slip by its number).
+
+    A named submitter's name stands beside their own item, as the phone promised; anonymous and
+    fully anonymous items show none; withheld items never appear, summarised ones show the summary.
+    """
     try:
         year, month, start, end = queries.month_range(request.args.get("month"))
     except ValueError:
         year, month, start, end = queries.month_range(None)
-    pagination = queries.public_slips(start, end).paginate(page=arg_page(request.args),
-                                                           per_page=PUBLIC_PAGE_SIZE, error_out=False)
-    labels = documents.status_and_rating_labels()
-    # only these fields leave the server: no submitter, no participant, nothing from the roster
-    rows = [{"number": s.number, "text": s.item.text, "kind": kind_label(s.item.kind), "department": s.department.name,
-             "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),
-             "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
-             "status": s.status, "status_label": labels["status"][s.status],
-             "rating": labels["rating"].get(s.rating, "")} for s in pagination.items]
-    return render_template("slips/public_board.html", rows=rows, pagination=pagination,
-                           month=f"{year:04d}-{month:02d}")
+    number = (request.args.get("number") or "").strip()[:32] or None
+    pagination = queries.public_slips(start, end, number).paginate(page=arg_page(request.args),
+                                                                   per_page=PUBLIC_PAGE_SIZE, error_out=False)
+    rows = documents.public_rows(pagination.items)
+    return render_template("slips/public_board.html", rows=rows, pagination=pagination, number=number,
+                           month=f"{year:04d}-{month:02d}", months=documents.month_navigation(year, month))

@@ -1,4 +1,5 @@
-"""figures: slips.replied_on_time; the points ledger's day of record and reversals
+"""figures: slips.replied_on_time; the points ledger's day of record and reversals; how an item
+is published on the public board
 
 Revision ID: c10a1b2c3d4e
 Revises: a8b1c2d3e4f5
@@ -23,6 +24,9 @@ SHANGHAI_OFFSET_HOURS = 8  # Asia/Shanghai has no daylight saving time
 
 
 def upgrade():
+    with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('publication', sa.String(length=16), server_default='full', nullable=False))
+        batch_op.add_column(sa.Column('public_summary', sa.String(length=200), nullable=True))
     with op.batch_alter_table('slips', schema=None) as batch_op:
         batch_op.add_column(sa.Column('replied_on_time', sa.Boolean(), nullable=True))
     with op.batch_alter_table('point_entries', schema=None) as batch_op:
@@ -80,3 +84,6 @@ def downgrade():
         batch_op.drop_column('occurred_on')
     with op.batch_alter_table('slips', schema=None) as batch_op:
         batch_op.drop_column('replied_on_time')
+    with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.drop_column('public_summary')
+        batch_op.drop_column('publication')
