@@ -26,15 +26,16 @@ def clean_text(value):
     return _BIDI_CONTROLS.sub("", value)
 
 
-def required_text(value, message, limit):
-    """The stripped, cleaned text, or a ValidationError (`message` when empty, a length message when too long)."""
+def required_text(value, message, limit, code=None):
+    """The stripped, cleaned text, or a ValidationError (`message` when empty, a length message when
+    too long; `code` lets a form put the message beside its field)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message)
+        raise ValidationError(message, code=code)
     value = clean_text(value).strip()
     if not value:
-        raise ValidationError(message)
+        raise ValidationError(message, code=code)
     if len(value) > limit:
-        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
+        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit), code=code)
     return value
 
 

@@ -40,6 +40,7 @@ REVIEWER = frozenset({"lead"})  # the lead is the appointed golden-idea reviewer
 EXPECTED = {
     # public
     "/healthz": {"GET": EVERYONE},
+    "/favicon.ico": {"GET": EVERYONE},
     "/login": {"GET": EVERYONE, "POST": EVERYONE},
     "/logout": {"POST": EVERYONE},  # redirects to /login without ?next=, i.e. not a denial
     "/lang/<code>": {"GET": EVERYONE},

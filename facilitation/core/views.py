@@ -1,5 +1,5 @@
 """Home page, health check and language switch."""
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -21,6 +21,12 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok"})
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own; answer it instead of a 404 on every first load."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/")

@@ -12,8 +12,8 @@ class ActionForm(FlaskForm):
     """One form for every slip action; the `action` field says which, the service validates."""
 
     action = HiddenField(validators=[DataRequired()])
-    reply = TextAreaField(_l("答复内容"), validators=[Optional(), Length(max=4000)])
-    basis = TextAreaField(_l("答复依据（政策、制度、事实）"), validators=[Optional(), Length(max=1000)])
+    reply = TextAreaField(_l("答复内容 *"), validators=[Optional(), Length(max=4000)])
+    basis = TextAreaField(_l("答复依据（政策、制度、事实）*"), validators=[Optional(), Length(max=1000)])
     reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=1000)])
     note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=1000)])
     due_date = DateField(_l("期限"), validators=[Optional()])

@@ -189,8 +189,8 @@ def reply_slip(actor, slip, reply, basis):
     """The handler replies with the basis (依据) of the reply."""
     _require_handler(actor, slip)
     _require_status(slip, ("accepted",), _("答复（请先签收）") if slip.status == "issued" else _("答复"))
-    slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX)
-    slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX)
+    slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX, code="reply_required")
+    slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX, code="basis_required")
     slip.replied_at = utcnow()
     # On time is decided now, against the deadline in force now (an approved extension counts);
     # later extensions or reopenings do not rewrite it.

@@ -83,17 +83,15 @@ def show_slip(slip_id):
                                                Department.query.filter_by(is_active=True).order_by(Department.position)]
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash(_("表单内容不正确，请检查后重试。"), "error")
+            flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
         else:
-            try:
-                message = _apply_action(slip, form)
-                db.session.commit()
-                flash(message, "success")
+            outcome = attempt(_apply_action, slip, form, success=lambda message: message)
+            if outcome.ok:
                 return redirect(url_for("slips.show_slip", slip_id=slip.id))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                slip = _slip_or_404(slip_id)
+            field = FIELD_OF_ERROR.get(outcome.error.code)
+            if field:  # say it beside the field too, not only at the top of the page
+                getattr(form, field).errors = [outcome.error.message]
+            slip = _slip_or_404(slip_id)
     return render_template("slips/show_slip.html", slip=slip, form=form, events=events_for("slip", slip.id),
                            is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
                            is_supervisor=services.is_supervisor_of(current_user, slip),
@@ -101,6 +99,11 @@ def show_slip(slip_id):
                            points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
                            point_labels=services.POINT_LABELS,
                            labels=documents.status_and_rating_labels())
+
+
+# A refused action whose message belongs beside one field of the form.
+FIELD_OF_ERROR = {"reply_required": "reply", "basis_required": "basis", "note_required": "note",
+                  "bad_publication": "publication"}
 
 
 def _apply_action(slip, form):
