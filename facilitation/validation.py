@@ -15,6 +15,8 @@ ID_MAX = 2 ** 31 - 1
 # ("abc\u202egnp.exe" shows as "abcexe.png"); NUL is refused by PostgreSQL and hides text in C tools.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 
 def clean_text(value):
@@ -71,7 +73,7 @@ def int_value(value, field, minimum, maximum, default=None):
         return default
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit() or len(text) > 12:
+        if not _DIGITS.match(text):
             raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
                                   code="bad_integer")
         value = int(text)
@@ -132,7 +134,7 @@ PAGE_MAX = 100_000
 def arg_int(args, name, default=None, minimum=1, maximum=ID_MAX):
     """For HTML pages: a query-string integer within bounds, else `default` (a page never fails on it)."""
     text = (args.get(name) or "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not _DIGITS.match(text):
         return default
     value = int(text)
     return value if minimum <= value <= maximum else default
