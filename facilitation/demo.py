@@ -86,6 +86,25 @@ ANSWERS = ("按矿里现行规定执行，已在会上逐条说明。", "该项�
 REPLIES = ("已更换保温餐箱20个，本周起井下送餐使用新餐箱。", "已与供应商协调，大尺码劳保鞋下月初到货。",
            "已检修更衣室热水器，并安排专人每天检查。", "已联系运营商更换单身公寓交换机，网络恢复正常。",
            "通勤班车首班提前至5:40发车，自下周一起执行。", "已纳入下季度技改计划，由机电科组织实施。")
+IDEA_EFFECTS = {  # suggestion text → (落实情况, 应用效果, 创造效益 in yuan or None)
+    "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。": (
+        "机电运输科已在主运、盘区共46部皮带机头加装反光标识。",
+        "巡检工找到急停拉线的时间由约40秒缩短到10秒以内，11月安全检查该项零问题。", None),
+    "建议综采工作面交接班时增加十分钟设备点检。": (
+        "综采一区、二区自11月起执行交接班点检表，班长签字确认。",
+        "当月采煤机、刮板机非计划停机由9次降为4次，少影响生产约15小时。", 126000),
+    "建议把班前会安全提醒做成短视频，在区队群里每天推送。": (
+        "党群工作部每周制作2条安全短视频，在8个区队群推送。",
+        "区队职工观看率约85%，班前会提问答对率有所提高。", None),
+    "建议更衣室照明改为声控灯，节约用电。": (
+        "后勤管理部已将主副井更衣室120盏灯改为声控灯。",
+        "更衣室照明用电每月减少约2100千瓦时。", 15100),
+    "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。": (
+        "人力资源部已起草师徒协议范本，在综采一区试行。", "首批12对师徒签约，效果待季度考核后评估。", None),
+    "建议在主斜井人行道增设扶手和防滑条。": (
+        "已完成主斜井300米人行道扶手和防滑条安装。", "入冬以来主斜井人行道未再发生滑倒。", 0),
+}
+AWARD_AMOUNTS = (500, 300, 200, 200, 100)
 BASIS = ("《郓北煤矿后勤保障管理办法》第十二条", "《劳动防护用品发放标准》（2026版）",
          "矿务会2026年第9次会议纪要", "《职工通勤管理规定》")
 
@@ -164,6 +183,10 @@ def load_demo():
         _demo_meetings(rng, organizer, tiers)
         from .slips.services import run_reminders
         run_reminders()  # today's reminders and the −2 for slips already overdue
+    db.session.flush()
+    from .awards.models import IdeaReview
+    if IdeaReview.query.count() == 0:
+        _demo_golden_ideas(organizer)
     db.session.flush()
 
     lines = [f"演示数据已就绪：{MINE}",
@@ -271,3 +294,40 @@ def _run_demo_meeting(rng, meeting, departments, count, today):
             slip_services.close_slip(lead, slip)
         if slip.closed_at is not None:
             slip.closed_at = slip.rated_at
+
+
+def _demo_golden_ideas(organizer):
+    """The union's 金点子、好建议 review of last month's quarter: two reviewers' scores, what became of
+    the adopted ideas, awards for the best of them, finalized; one winner has claimed the award on
+    their personal link and one has been paid."""
+    from .awards import queries as award_queries, services as award_services
+    rng = random.Random(20261201)
+    quarter = award_queries.quarter_of(local_today().replace(day=1) - timedelta(days=1))
+    review = award_services.create_review(organizer, quarter, 2000)
+    reviewers = [user for user in (User.query.filter_by(username=LEADS["staff"][0]).first(),
+                                   User.query.filter_by(username=HANDLER_USERNAMES["工会"]).first()) if user]
+    for reviewer in reviewers:
+        award_services.appoint_reviewer(organizer, review, reviewer.id)
+    seen, candidates = set(), []
+    for row in award_queries.review_rows(review):
+        low, high = (3, 5) if row["is_adopted"] else (1, 3)
+        for reviewer in reviewers:
+            award_services.score_idea(reviewer, review, row["item_id"], rng.randint(low, high),
+                                      rng.randint(low, high), rng.randint(low, high))
+        effect = IDEA_EFFECTS.get(row["text"])
+        if row["is_adopted"] and effect and row["text"] not in seen:
+            seen.add(row["text"])  # the same idea raised in two meetings is awarded once
+            award_services.record_effect(organizer, review, row["item_id"], *effect)
+            if row["anonymity"] != "hidden_identity":
+                candidates.append(row)
+    scores = award_queries.score_averages(review)
+    candidates.sort(key=lambda r: (-(IDEA_EFFECTS[r["text"]][2] or 0), -scores[r["item_id"]]["total"]))
+    for row, amount in zip(candidates, AWARD_AMOUNTS):
+        award_services.set_award(organizer, review, row["item_id"], amount,
+                                 "效益显著，全矿推广" if amount == AWARD_AMOUNTS[0] else None)
+    award_services.finalize_review(organizer, review)
+    awards = sorted(review.awards, key=lambda a: -a.amount)
+    if awards:
+        award_services.mark_paid(organizer, review, awards[0].item_id, awards[0].claim_code)
+    if len(awards) > 1 and awards[1].item.follow_token:
+        award_services.claim_award(awards[1].item.follow_token)

@@ -112,6 +112,9 @@ EXPECTED = {
     "/awards/<int:review_id>/items/<int:item_id>/award": {"POST": ORGANIZERS},
     "/awards/<int:review_id>/items/<int:item_id>/award/remove": {"POST": ORGANIZERS},
     "/awards/<int:review_id>/finalize": {"POST": ORGANIZERS},
+    "/awards/<int:review_id>/items/<int:item_id>/effect": {"POST": ORGANIZERS | REVIEWER},
+    "/awards/<int:review_id>/items/<int:item_id>/paid": {"POST": ORGANIZERS},
+    "/awards/claim/<token>": {"POST": EVERYONE},  # the submitter, by the follow token on /f/<token>
     # JSON API
     "/api/v1/tiers": {"GET": STAFF},
     "/api/v1/departments": {"GET": STAFF},
