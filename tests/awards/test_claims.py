@@ -233,7 +233,7 @@ def test_hidden_identity_ideas_cannot_receive_awards(app, world):
     phone = app.test_client().get(f"/j/{world.meeting.join_code}").get_data(as_text=True)
     choice = phone[phone.index('value="hidden_identity"'):]
     choice = choice[:choice.index("</label>")]
-    assert "完全匿名的建议无法领取“金点子”奖励" in choice
+    assert "建议也不能领取“金点子”奖励" in choice
 
 
 # ---------------------------------------------------------------- implementation and effect
