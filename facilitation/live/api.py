@@ -59,10 +59,14 @@ def join(join_code):
       responses:
         200:
           description: '{"meeting_id", "participant_token", "participant": {...}}'
+        400:
+          description: no name, name and 工号 disagree, too long
+        403:
+          description: 'the list is approved and this person is not on it (code not_invited)'
         404:
           description: wrong join code
         409:
-          description: meeting not started
+          description: 'meeting not started, or full (code full: the cap is reached)'
         410:
           description: meeting closed or cancelled
     """

@@ -227,7 +227,8 @@ def create_meeting(actor, data):
                       allow_guests=bool(allow_guests),
                       allow_nameless=bool(data.get("allow_nameless", False)),
                       is_moderated=bool(data.get("is_moderated", False)),
-                      plan_month=data.get("plan_month"), **fields)
+                      plan_month=data.get("plan_month"), notes=optional_text(data.get("notes"), 2000, _("备注")),
+                      **fields)
     meeting.lead = lead
     db.session.add(meeting)
     _set_departments(meeting, data.get("department_ids"))
@@ -258,6 +259,8 @@ def update_meeting(actor, meeting, data):
     meeting.allow_guests = bool(data.get("allow_guests", meeting.allow_guests))
     meeting.allow_nameless = bool(data.get("allow_nameless", meeting.allow_nameless))
     meeting.is_moderated = bool(data.get("is_moderated", meeting.is_moderated))
+    if "notes" in data:
+        meeting.notes = optional_text(data["notes"], 2000, _("备注"))
     meeting.lead = lead
     _set_departments(meeting, data.get("department_ids"))
     record_event("meeting", meeting.id, "update", actor=actor, text=meeting.title)
@@ -459,6 +462,14 @@ def approve_participants(actor, meeting):
     db.session.flush()
     record_event("meeting", meeting.id, "approve_participants", actor=actor,
                  text=_("批准名单 %(n)d 人", n=len(invited)))
+    return meeting
+
+
+def save_participants(actor, meeting, person_ids, reasons=None, approve=False):
+    """The approval page's one action: set the list and, when asked (the lead), approve it."""
+    set_participants(actor, meeting, person_ids, reasons)
+    if approve:
+        approve_participants(actor, meeting)
     return meeting
 
 
