@@ -205,6 +205,10 @@ def save_person(person, data, actor=None, unit_required=True):
     person.tier_id = data["tier_id"]
     person.phone = (data.get("phone") or "").strip()[:TEXT_LIMITS["phone"]] or None
     person.is_active = bool(data.get("is_active", True))
+    if data.get("is_focus") and not person.is_focus:
+        person.focus_since = utcnow()  # newly flagged: due to be heard even if heard before
+    elif not data.get("is_focus"):
+        person.focus_since = None
     person.is_focus = bool(data.get("is_focus"))
     reason = (data.get("focus_reason") or "").strip()[:TEXT_LIMITS["focus_reason"]]
     person.focus_reason = (reason or None) if person.is_focus else None
@@ -609,10 +613,14 @@ def apply_roster(table, actor=None):
     creates, updates = [], []
     for row in preview.rows:
         if row.action == "create":
-            creates.append({**NEW_PERSON_DEFAULTS, **row.clean, "created_at": now, "updated_at": now})
+            values = {**NEW_PERSON_DEFAULTS, **row.clean, "created_at": now, "updated_at": now}
+            creates.append({**values, "focus_since": now if values.get("is_focus") else None})
         elif row.action == "update":
-            updates.append({"id": row.person_id, "updated_at": now,
-                            **{attribute: row.clean[attribute] for attribute in row.changed}})
+            values = {"id": row.person_id, "updated_at": now,
+                      **{attribute: row.clean[attribute] for attribute in row.changed}}
+            if "is_focus" in row.changed:  # newly flagged (or no longer): the due date of the focus talk
+                values["focus_since"] = now if row.clean["is_focus"] else None
+            updates.append(values)
     if creates:
         db.session.execute(insert(Person), creates)
     if updates:

@@ -4,7 +4,8 @@ Plain data in, plain data out (no database, no request), so that the rules can b
 with generated rosters and measured on large ones. `queries.proposal_for` loads the data.
 
 The rules of the practice, in order:
-1. focus persons (三必谈五必访) who have not been heard in the recent window come first;
+1. focus persons (三必谈五必访) not heard since they were flagged come first (a person
+   flagged after a session is due again at once; once heard, they rotate like everyone);
 2. then people never heard (never attended a closed meeting);
 3. then the longest since their last session;
 4. people already on the list of another upcoming session only as a fallback;
@@ -40,6 +41,7 @@ class Candidate:
     gender: str = None
     is_focus: bool = False
     focus_reason: str = None
+    focus_since: date = None  # local date the person was (last) flagged as a focus person
     standing: str = None  # advanced, lagging or None (the middle)
     last_attended: date = None  # local date of the last closed meeting attended
     booked_on: date = None  # local date of another upcoming meeting that already lists the person
@@ -71,14 +73,29 @@ def _months_back(day, months):
     return date(year, month, min(day.day, last_day))
 
 
+def _focus_due(candidate, cutoff):
+    """A focus person not heard since being flagged (without a flag date: not heard recently).
+
+    Once heard after the flag, a focus person rotates like everyone else; flagging them again
+    (a new focus_since) makes them due again at once.
+    """
+    last = candidate.last_attended
+    if not candidate.is_focus:
+        return False
+    if last is None:
+        return True
+    if candidate.focus_since is not None:
+        return last < candidate.focus_since
+    return last < cutoff
+
+
 def _group(candidate, cutoff):
-    recent = candidate.last_attended is not None and candidate.last_attended >= cutoff
-    if recent:
-        return RECENT
     if candidate.booked_on is not None:
-        return BOOKED
-    if candidate.is_focus:
+        return BOOKED if candidate.last_attended is None or candidate.last_attended < cutoff else RECENT
+    if _focus_due(candidate, cutoff):
         return FOCUS
+    if candidate.last_attended is not None and candidate.last_attended >= cutoff:
+        return RECENT
     if candidate.last_attended is None:
         return NEVER
     return WAITING
@@ -110,7 +127,12 @@ def _reason(candidate, group, on_day, recent_months):
         text = _("重点人员（三必谈五必访）")
         if candidate.focus_reason:
             text += "：" + candidate.focus_reason
-        text += "；" + (_("从未参加过慧谈") if last is None else _("上次参加 %(d)s", d=last.isoformat()))
+        if last is None:
+            text += "；" + _("从未参加过慧谈")
+        elif candidate.focus_since is not None and last < candidate.focus_since:
+            text += "；" + _("%(d)s 列为重点后尚未谈过", d=candidate.focus_since.isoformat())
+        else:
+            text += "；" + _("上次参加 %(d)s", d=last.isoformat())
     elif group == NEVER:
         text = _("从未参加过慧谈")
     elif group == WAITING:
@@ -161,6 +183,8 @@ class _Mix:
         if self.use_standing:
             share = self.standing_share.get(candidate.standing, 0)
             score += 3.0 * (share * (self.picked + 1) - self.standings.get(candidate.standing, 0))
+        if candidate.is_focus:
+            score += 0.25  # among equally due people, a focus person first
         return score
 
     def add(self, candidate):

@@ -24,7 +24,8 @@ def _local_day(moment):
 def _roster_rows(filters):
     """Active people matching `filters` as plain rows (tier_id, unit_id, tier_ids, gender, focus, q)."""
     query = (select(Person.id, Person.name, Person.employee_no, Person.tier_id, Person.post, Person.gender,
-                    Person.is_focus, Person.focus_reason, Person.standing, Unit.name.label("unit"))
+                    Person.is_focus, Person.focus_reason, Person.focus_since, Person.standing,
+                    Unit.name.label("unit"))
              .outerjoin(Unit, Person.unit_id == Unit.id).where(Person.is_active.is_(True)))
     if filters.get("tier_id"):
         query = query.where(Person.tier_id == filters["tier_id"])
@@ -91,6 +92,7 @@ def candidates_for(meeting, filters=None):
         pool.append(Candidate(
             person_id=row.id, name=row.name, unit=row.unit, post=row.post, gender=row.gender,
             is_focus=bool(row.is_focus), focus_reason=row.focus_reason, standing=row.standing,
+            focus_since=_local_day(row.focus_since) if row.is_focus and row.focus_since else None,
             last_attended=_local_day(last[row.id]) if row.id in last else None,
             booked_on=_local_day(booked[row.id]) if row.id in booked else None))
     return pool

@@ -53,12 +53,14 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_participants_marked_by_user_id_users'), 'users',
                                     ['marked_by_user_id'], ['id'])
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('focus_since', facilitation.timeutil.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('standing', sa.String(length=16), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_column('standing')
+        batch_op.drop_column('focus_since')
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_participants_marked_by_user_id_users'), type_='foreignkey')
         batch_op.drop_column('marked_by_user_id')
