@@ -140,7 +140,7 @@ def load_demo():
             gender = "female" if rng.random() < (0.35 if code == "functional_office" else 0.08) else "male"
             name = _person_name(rng, gender)
             unit = rng.choice(offices if code == "functional_office" else teams)
-            is_focus = rng.random() < 0.08
+            is_focus = rng.random() < 0.045  # about one in twenty: a session is never all focus persons
             employee_no = f"YB{number}"
             roll = standing_rng.random()
             if Person.query.filter_by(employee_no=employee_no).first() is not None:
