@@ -97,7 +97,7 @@ def _clean_fields(data):
         raise ValidationError(_("结束时间必须晚于开始时间。"))
     tier = None
     if data.get("tier_id"):
-        tier = db.session.get(Tier, data["tier_id"])
+        tier = db.session.get(Tier, data["tier_id"]) if is_id(data["tier_id"]) else None
         if tier is None:
             raise ValidationError(_("找不到该层级。"))
     elif kind == "regular":
@@ -127,7 +127,7 @@ def _clean_fields(data):
 def get_chair_candidate(user_id):
     """The user named as a meeting's lead: an enabled lead, organizer or admin account."""
     from ..accounts.models import User
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_enabled or user.role not in CHAIR_ROLES:
         raise ValidationError(_("牵头人必须是启用的牵头人或组织者账号。"))
     return user
@@ -201,7 +201,7 @@ def _check_conflicts(meeting_fields, lead, exclude_id=None):
 def _set_departments(meeting, department_ids):
     wanted = []
     for department_id in dict.fromkeys(department_ids or []):
-        department = db.session.get(Department, department_id)
+        department = db.session.get(Department, department_id) if is_id(department_id) else None
         if department is None:
             raise ValidationError(_("找不到科室（编号 %(id)s）。", id=department_id))
         wanted.append(department)

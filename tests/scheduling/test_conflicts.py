@@ -161,3 +161,11 @@ def test_plan_moves_around_hand_made_meetings(organizer, lead_user, make_regular
     assert notes == [] and len(created) == 1
     planned = created[0].starts_at.astimezone(SHANGHAI)
     assert planned.date() != preferred and planned.weekday() < 5 and abs((planned.date() - preferred).days) <= 3
+
+
+def test_huge_ids_are_400_not_500(api, organizer, lead_user, tier):
+    for body in ({"tier_id": 2 ** 40}, {"lead_user_id": 2 ** 40}, {"department_ids": [2 ** 40]}):
+        data = {"title": "职工慧谈", "kind": "regular", "tier_id": tier.id, "starts_at": "2031-01-07T15:00"}
+        data.update(body)
+        response = api(organizer).post("/meetings", json=data)
+        assert response.status_code == 400, (body, response.get_data(as_text=True))
