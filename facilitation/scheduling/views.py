@@ -1,5 +1,8 @@
 """Meeting list, detail, create and edit pages; the month plan, the participant list and its
 approval, invitations (notice PDF, .ics), attendance and coverage pages."""
+from calendar import monthrange
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -193,8 +196,6 @@ def plans():
 def show_plan(month):
     """The month as a calendar and a list: draft or published, each meeting's list status."""
     year, number = _month_or_404(month)
-    from calendar import monthrange
-    from datetime import date
     meetings = queries.month_meetings(year, number)
     by_day = {}
     for meeting in meetings:
