@@ -67,13 +67,15 @@ def can_see_focus(user, meeting=None):
 def can_approve(user, meeting):
     """Who approves the participant list: the meeting's lead or the tier's current lead, or an admin.
 
-    An organizer prepares the list but does not approve it (unless named the chair of a
-    special session that has no tier lead).
+    An organizer prepares the list but never approves it, even as a session's chair (the same
+    rule as the JSON API, which admits only leads and admins).
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.role == "admin":
         return True
+    if user.role != "lead":
+        return False
     if meeting.lead_user_id == user.id:
         return True
     lead = meeting.tier.current_lead if meeting.tier is not None else None
