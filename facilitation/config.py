@@ -57,6 +57,15 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster files; JSON bodies are checked separately
     ROSTER_MAX_ROWS = 20000
     MEETING_MAX_PARTICIPANTS = int(os.environ.get("MEETING_MAX_PARTICIPANTS", "10"))
+    # A meeting without an end time blocks its room for this long (conflict checks).
+    MEETING_DEFAULT_MINUTES = int(os.environ.get("MEETING_DEFAULT_MINUTES", "120"))
+    # Who is heard: someone heard within this many months waits while others of the tier have not been.
+    PROPOSAL_RECENT_MONTHS = int(os.environ.get("PROPOSAL_RECENT_MONTHS", "6"))
+    # The monthly plan: start times tried in order, the default room, and days off besides
+    # weekends (YYYY-MM-DD, comma-separated; organizers add more, and 调休 working days, on the plan page).
+    PLAN_TIMES = tuple(t.strip() for t in os.environ.get("PLAN_TIMES", "15:00,09:00").split(",") if t.strip())
+    PLAN_LOCATION = os.environ.get("PLAN_LOCATION", "党群活动室")
+    PLAN_HOLIDAYS = tuple(d.strip() for d in os.environ.get("PLAN_HOLIDAYS", "").split(",") if d.strip())
     PARTICIPANT_TOKEN_MAX_AGE = int(os.environ.get("PARTICIPANT_TOKEN_MAX_AGE", str(24 * 3600)))
     ITEM_MAX_CHARS = 500
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None  # for QR codes behind a proxy

@@ -13,9 +13,12 @@ from .live import services as live_services
 from .live.models import Item
 from .people.models import Department, Person, Tier, Unit
 from .people.services import assign_tier_lead
-from .scheduling.models import Meeting, Participant
-from .scheduling.services import close_meeting, create_meeting, start_meeting
-from .timeutil import local_today, local_zone
+from .scheduling.models import Holiday, Meeting, MonthPlan
+from .scheduling.queries import proposal_for, working_days
+from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
+                                  generate_month_plan, mark_attendance, record_department_attendance,
+                                  set_participants, start_meeting)
+from .timeutil import local_today, local_zone, utcnow
 
 DEMO_PASSWORD = "huitan2026"
 MINE = "鲁西能源集团 郓北煤矿"
@@ -54,6 +57,15 @@ LEADS = {  # tier code → (username, name, post)
 }
 FOCUS_REASONS = ("家庭困难，妻子长期患病", "新入职大学生，适应期", "近期违章（三违）受处理", "工伤复岗",
                  "岗位调整后情绪波动", "子女上学困难")
+# Statutory days off with fixed dates (the yearly 调休 arrangement is entered by the organizer).
+FIXED_HOLIDAYS = (((1, 1), "元旦"), ((5, 1), "劳动节"), ((5, 2), "劳动节"), ((10, 1), "国庆节"),
+                  ((10, 2), "国庆节"), ((10, 3), "国庆节"))
+NEW_GRADUATES = (("程思远", "male", "综采一区", "staff"), ("苏晓燕", "female", "生产技术科", "functional_office"),
+                 ("魏子豪", "male", "掘进二区", "staff"), ("丁雅琴", "female", "通风工区", "deputy_chief"),
+                 ("任嘉伟", "male", "机电工区", "party_member"), ("沈宁", "male", "运输工区", "staff"),
+                 ("姚丹", "female", "安监处", "functional_office"), ("卢文博", "male", "开拓区", "deputy_chief"))
+DEPARTMENT_ATTENDEES = {"人力资源部": "人力资源部 刘干事", "后勤管理部": "后勤管理部 赵主任", "工会": "工会 孙干事",
+                        "安培中心": "安培中心 周老师"}
 HANDLER_USERNAMES = {name: f"handler{i + 1:02d}" for i, name in enumerate(DEPARTMENTS)}
 
 DEMO_ITEMS = {  # kind → [(category, text)]
@@ -138,6 +150,7 @@ def load_demo():
     tiers = {t.code: t for t in Tier.query.all()}
     teams = [Unit.query.filter_by(name=n).one() for n in TEAMS]
     offices = [Unit.query.filter_by(name=n).one() for n in OFFICES]
+    standing_rng = random.Random(2026)  # its own sequence: names stay what they were before
     number = 10000
     for code, size in TIER_SIZES.items():
         tier = tiers.get(code)
@@ -146,14 +159,31 @@ def load_demo():
             gender = "female" if rng.random() < (0.35 if code == "functional_office" else 0.08) else "male"
             name = _person_name(rng, gender)
             unit = rng.choice(offices if code == "functional_office" else teams)
-            is_focus = rng.random() < 0.08
+            is_focus = rng.random() < 0.045  # about one in twenty: a session is never all focus persons
             employee_no = f"YB{number}"
+            roll = standing_rng.random()
             if Person.query.filter_by(employee_no=employee_no).first() is not None:
                 continue
+            focus_reason = rng.choice(FOCUS_REASONS) if is_focus else None
+            # 抓两头: a few advanced workers and a few who need help in the large tiers
+            standing = None
+            if tier is not None and tier.is_large:
+                standing = "advanced" if roll < 0.12 else ("lagging" if roll > 0.9 or (
+                    focus_reason or "").startswith("近期违章") else None)
             db.session.add(Person(employee_no=employee_no, name=name, gender=gender, unit=unit,
                                   post=rng.choice(POSTS_BY_TIER[code]), tier=tier,
                                   phone=f"13{rng.randint(100000000, 999999999)}", is_focus=is_focus,
-                                  focus_reason=rng.choice(FOCUS_REASONS) if is_focus else None))
+                                  focus_reason=focus_reason, standing=standing))
+    db.session.flush()
+
+    # This year's new graduates (见习), spread over the tiers: a special session picks them by post.
+    for index, (name, gender, unit_name, code) in enumerate(NEW_GRADUATES, start=1):
+        employee_no = f"YB18{index:03d}"
+        if Person.query.filter_by(employee_no=employee_no).first() is None:
+            db.session.add(Person(employee_no=employee_no, name=name, gender=gender,
+                                  unit=Unit.query.filter_by(name=unit_name).one(), post="见习技术员",
+                                  tier=tiers.get(code), phone=f"1590530{index:04d}", is_focus=index in (2, 5),
+                                  focus_reason="新入职大学生，适应期" if index in (2, 5) else None))
     db.session.flush()
 
     admin = _get_or_create_user("admin", "系统管理员", "admin")
@@ -177,6 +207,13 @@ def load_demo():
         department = Department.query.filter_by(name=department_name).one()
         _get_or_create_user(HANDLER_USERNAMES[department_name], f"{department_name}承办人", "handler",
                             department=department)
+    db.session.flush()
+
+    today = local_today()
+    for year in (today.year, today.year + 1):
+        for (month, day), name in FIXED_HOLIDAYS:
+            if Holiday.query.filter_by(day=datetime(year, month, day).date()).first() is None:
+                db.session.add(Holiday(day=datetime(year, month, day).date(), name=name, created_by_user_id=organizer.id))
     db.session.flush()
 
     if Meeting.query.count() == 0:
@@ -205,55 +242,96 @@ def _at(day, hour):
     return datetime.combine(day, time(hour, 0), tzinfo=local_zone())
 
 
+def _free_slot(day, hour, location, lead):
+    """The first day from `day` on where this lead and this room are free at `hour`."""
+    for offset in range(40):
+        starts_at = _at(day + timedelta(days=offset), hour)
+        if find_conflict(starts_at, None, location, lead.id if lead else None) is None:
+            return starts_at
+    raise RuntimeError("no free demo slot")
+
+
+def _invite_proposal(organizer, meeting, approver=None, filters=None):
+    """Save the system's proposal as the list; the lead approves it when given."""
+    picks, _alternates = proposal_for(meeting, filters)
+    set_participants(organizer, meeting, [p.person_id for p in picks], {p.person_id: p.reason for p in picks})
+    if approver is not None:
+        approve_participants(approver, meeting)
+
+
 def _demo_meetings(rng, organizer, tiers):
-    """Last month: every tier held its session; this month: sessions so far, a few still planned."""
+    """Last month: every tier held its session; this month: sessions so far, a few still planned;
+    next month: the draft plan. Lists come from the proposal and are approved by each lead."""
     today = local_today()
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     ordered = sorted(tiers.values(), key=lambda t: t.position)
     departments = Department.query.order_by(Department.position).all()
     for first, month_items in ((last_month, 5), (this_month, 6)):
+        label = f"{first:%Y-%m}"
+        if MonthPlan.query.filter_by(month=label).first() is None:
+            db.session.add(MonthPlan(month=label, created_by_user_id=organizer.id, published_at=utcnow(),
+                                     published_by_user_id=organizer.id))
+        days = working_days(first.year, first.month)
         for index, tier in enumerate(ordered):
-            day = first + timedelta(days=2 + index * 3)
+            day = days[min(len(days) - 1, int((index + 0.5) * len(days) / len(ordered)))]
+            lead = tier.current_lead.user
             meeting = create_meeting(organizer, {
                 "title": f"{day.month}月{tier.name}层级慧谈", "kind": "regular", "tier_id": tier.id,
-                "starts_at": _at(day, 15), "location": "矿调度楼三楼会议室",
-                "department_ids": [departments[0].id, departments[3].id]})
-            people = Person.query.filter_by(tier_id=tier.id).order_by(Person.employee_no).all()
-            for person in rng.sample(people, min(8, len(people))):
-                db.session.add(Participant(meeting=meeting, person=person, source="invited",
-                                           approved_at=meeting.created_at))
-            db.session.flush()
+                "starts_at": _free_slot(day, 15, "矿调度楼三楼会议室", lead), "location": "矿调度楼三楼会议室",
+                "department_ids": [departments[0].id, departments[3].id], "plan_month": label})
+            _invite_proposal(organizer, meeting, approver=lead)
             if day < today - timedelta(days=1) and not (first == this_month and index == 5):
-                _run_demo_meeting(rng, meeting, departments, month_items, today)
-    create_meeting(organizer, {"title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None,
-                               "starts_at": _at(today + timedelta(days=5), 9), "location": "职工之家",
-                               "department_ids": [departments[0].id, departments[11].id]})
-    create_meeting(organizer, {"title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": tiers["safety_inspector"].id,
-                               "starts_at": _at(today + timedelta(days=8), 19),
-                               "video_url": "https://meeting.example.cn/j/8261"})
+                _run_demo_meeting(rng, meeting, departments, month_items, today, organizer)
+    hr_lead = tiers["functional_office"].current_lead.user
+    topic = create_meeting(organizer, {
+        "title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None, "lead_user": hr_lead,
+        "starts_at": _free_slot(today + timedelta(days=5), 9, "职工之家", hr_lead), "location": "职工之家",
+        "department_ids": [departments[0].id, departments[11].id], "max_participants": 12})
+    # chosen across tiers by a roster filter; the chair has not approved the list yet
+    _invite_proposal(organizer, topic, filters={"q": "见习"})
+    safety = tiers["safety_inspector"]
+    create_meeting(organizer, {
+        "title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": safety.id,
+        "starts_at": _free_slot(today + timedelta(days=8), 19, None, safety.current_lead.user),
+        "video_url": "https://meeting.example.cn/j/8261", "max_participants": 30})
+    next_month = (this_month + timedelta(days=32)).replace(day=1)
+    created, _notes, _plan = generate_month_plan(organizer, next_month.year, next_month.month, today=today)
+    for meeting in created[:3]:
+        _invite_proposal(organizer, meeting, approver=meeting.lead if meeting is created[0] else None)
 
 
-def _run_demo_meeting(rng, meeting, departments, count, today):
+def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
     """Hold a past meeting: attendance, items with every kind of outcome, slips at every stage."""
     from .slips import services as slip_services
     from .slips.models import Slip
     lead = meeting.lead
     start_meeting(lead, meeting)
     participants = list(meeting.participants)
-    for participant in participants[:-1]:  # one invited person stays away
+    for participant in participants[:-2]:  # joined from their phones; one more has none, one stays away
         participant.joined_at = meeting.starts_at + timedelta(minutes=rng.randint(0, 10))
+    if len(participants) > 1:
+        mark_attendance(organizer, meeting, participants[-2].id, True)
+        participants[-2].joined_at = meeting.starts_at
+    for link in list(meeting.invited_departments):
+        name = DEPARTMENT_ATTENDEES.get(link.department.name)
+        if name and (meeting.id % 5 or link.department.name != "后勤管理部"):
+            record_department_attendance(organizer, meeting, link.department_id, name)
+        else:  # 后勤管理部 sent no one to every fifth meeting: −1 in the points ledger
+            record_department_attendance(organizer, meeting, link.department_id, sent=False,
+                                         note="通知后未派人参加")
+    participants = participants[:-2] if len(participants) > 2 else participants[:1]
     kinds = ["demand", "question", "suggestion", "difficulty", "demand", "suggestion", "question"]
     for index in range(count):
         kind = kinds[index % len(kinds)]
         category, text = rng.choice(DEMO_ITEMS[kind])
-        participant = participants[index % (len(participants) - 1)] if len(participants) > 1 else None
+        participant = participants[index % len(participants)] if participants else None
         anonymity = "anonymous" if index % 4 == 2 else ("hidden_identity" if index % 6 == 5 else "named")
         item, _created = live_services.submit_item(
             meeting, client_id=f"demo-{meeting.id}-{index:04d}", kind=kind, text=text, category=category,
             anonymity=anonymity, participant=participant, staff=None if participant else lead)
         if participant is not None and rng.random() < 0.5:
-            voter = participants[(index + 1) % (len(participants) - 1)]
+            voter = participants[(index + 1) % len(participants)]
             if voter.id != participant.id:
                 live_services.vote_item(voter, item)
         moment = meeting.starts_at + timedelta(minutes=5 + index * 4)

@@ -52,6 +52,8 @@ def setup_templating(app):
         if current_user.is_authenticated:
             nav.append(("core.index", _l("首页")))
             nav.append(("scheduling.list_meetings", _l("慧谈安排")))
+            if current_user.has_role("organizer", "viewer", "lead"):
+                nav.append(("scheduling.plans", _l("月度计划")))
             nav.append(("slips.list_slips", _l("承办单")))
             if current_user.has_role("organizer", "viewer", "lead"):
                 nav.append(("reports.current_month", _l("月度报告")))

@@ -53,6 +53,11 @@ def optional_text(value, limit, field=None):
     return value or None
 
 
+def is_digits(text):
+    """1–12 ASCII digits (what a number typed into a form or a URL looks like)."""
+    return isinstance(text, str) and bool(_DIGITS.match(text))
+
+
 def is_id(value):
     """A JSON value that can be a row id: an int (not a bool) in 1..ID_MAX."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
@@ -68,19 +73,24 @@ def id_value(value, field, required=True):
 
 
 def int_value(value, field, minimum, maximum, default=None):
-    """An integer within bounds (JSON int, or digits from a query string); default when absent."""
-    if value is None or value == "":
+    """A JSON integer within bounds, or `default` when absent; "10" (a string) is not a number here."""
+    if value is None:
         return default
-    if isinstance(value, str):
-        text = value.strip()
-        if not _DIGITS.match(text):
-            raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
-                                  code="bad_integer")
-        value = int(text)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
                               code="bad_integer")
     return value
+
+
+def query_int(value, field, minimum, maximum, default=None):
+    """An integer from a query string (ASCII digits) within bounds, or `default` when absent."""
+    if value is None or value == "":
+        return default
+    text = value.strip() if isinstance(value, str) else ""
+    if not _DIGITS.match(text):
+        raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
+                              code="bad_integer")
+    return int_value(int(text), field, minimum, maximum)
 
 
 def bool_value(value, field, default=None):

@@ -183,11 +183,18 @@ def make_meeting(make_user, lead_user, tier):
     from facilitation.scheduling.services import create_meeting, start_meeting
     from facilitation.timeutil import local_zone
 
+    made = []
+
     def make(status="live", **overrides):
         organizer = make_user("organizer")
+        # Conflict checks refuse two meetings of one lead on the same day or in one room at the
+        # same time: each further meeting of a test is a day later, in its own room.
+        later = len(made)
         data = {"title": "11月职工层级慧谈", "kind": "regular", "tier_id": tier.id,
-                "starts_at": datetime.now(local_zone()) + timedelta(hours=1), "location": "调度楼三楼会议室"}
+                "starts_at": datetime.now(local_zone()) + timedelta(hours=1, days=later),
+                "location": "调度楼三楼会议室" + (f"（{later + 1}）" if later else "")}
         data.update(overrides)
+        made.append(data)
         meeting = create_meeting(organizer, data)
         if status == "live":
             start_meeting(organizer, meeting)

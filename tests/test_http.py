@@ -47,7 +47,7 @@ def test_huge_numbers_in_queries_and_bodies_are_400_not_500(api, make_user, make
     for path, body in ((f"/items/{item['id']}/transfer", {"department_id": int(huge), "due_date": due}),
                        (f"/items/{item['id']}/merge", {"target_id": int(huge)})):
         assert organizer.post(path, json=body).status_code in (400, 404)
-    assert Item.query.get(item["id"]).status == "open"
+    assert db.session.get(Item, item["id"]).status == "open"
 
 
 def test_html_pages_ignore_absurd_page_numbers(client, make_user, login_as):
@@ -101,7 +101,7 @@ def test_deadlines_more_than_a_year_ahead_are_refused(api, make_user, make_meeti
     response = organizer.post(f"/items/{item['id']}/transfer", json={"department_id": department.id,
                                                                      "due_date": "9999-12-31"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "far_due_date"
-    assert Item.query.get(item["id"]).status == "open"
+    assert db.session.get(Item, item["id"]).status == "open"
 
 
 def test_a_zip_that_is_no_workbook_is_a_clear_400(client, make_user, login_as):

@@ -35,9 +35,12 @@ def index():
     today = local_today()
     upcoming = (Meeting.query.filter(Meeting.status.in_(("planned", "live")))
                 .order_by(Meeting.starts_at).limit(10).all())
+    from ..scheduling.queries import coverage_tiles
     return render_template("core/index.html", upcoming=upcoming, tiers=ordered_tiers(),
                            month=queries.month_overview(today.year, today.month), today=today,
-                           my_meetings=queries.meetings_led_by(current_user))
+                           my_meetings=queries.meetings_led_by(current_user),
+                           coverage=coverage_tiles(today.year, today),
+                           coverage_links=current_user.has_role("organizer", "lead"))
 
 
 @bp.route("/lang/<code>")

@@ -12,7 +12,7 @@ from ..extensions import db, limiter
 from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
-from ..validation import ID_MAX, bool_value, int_value
+from ..validation import ID_MAX, bool_value, query_int
 from . import services
 from .context import issue_participant_token, read_participant_token
 
@@ -87,10 +87,14 @@ def join(join_code):
         200:
           description: '{"meeting_id", "participant_token", "participant": {...}}'
           content: {application/json: {schema: {$ref: '#/components/schemas/Join'}}}
+        400:
+          description: no name, name and 工号 disagree, too long
+        403:
+          description: 'the list is approved and this person is not on it (code not_invited)'
         404:
           description: wrong join code
         409:
-          description: meeting not started
+          description: 'meeting not started, or full (code full: the cap is reached)'
         410:
           description: meeting closed or cancelled
     """
@@ -189,7 +193,7 @@ def list_items(meeting_id):
         if not staff.has_role("organizer", "lead", "viewer"):
             raise PermissionDenied(_("您没有查看本场事项的权限。"))
     audience = "public" if participant is not None else "staff"
-    after = int_value(request.args.get("after"), "after", 0, ID_MAX, default=0)
+    after = query_int(request.args.get("after"), "after", 0, ID_MAX, default=0)
     items = services.items_after(meeting, after, audience=audience)
     return jsonify({"items": [services.item_to_dict(i, audience) for i in items],
                     "last_seq": meeting.next_seq, "status": meeting.status})

@@ -8,7 +8,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -63,14 +63,21 @@ def meeting_by_join_code(join_code):
 def join_meeting(join_code, employee_no=None, name=None):
     """Join a live meeting from a phone; returns the participant (attendance is marked).
 
-    A roster member is matched by 工号 (and the name must agree); others join as guests when
-    the meeting allows guests, and are flagged to the organizer.
+    The door rule: without an approved list, anyone with a name gets in (people not matched
+    to the roster are flagged as guests) up to the meeting's cap; the next distinct person
+    gets 409 `full`. Once the lead approved a list, a 工号 not on it (or unknown) gets 403
+    `not_invited` unless the meeting allows guests, and the seats of invited people who have
+    not arrived yet stay free for them. The same person joining again (same 工号, or the
+    same name without one) gets in again and is counted once.
     """
     meeting = meeting_by_join_code(join_code)
     employee_no = clean_text(employee_no or "").strip()
     name = clean_text(name or "").strip()
     if len(employee_no) > 32 or len(name) > NAME_MAX:
         raise ValidationError(_("工号或姓名太长。"))
+    # Joins of one meeting go one at a time from here (PostgreSQL: the meeting's row lock;
+    # SQLite: the write turn the edge holds), so two phones never take the last seat together.
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     person = None
     if employee_no:
         person = Person.query.filter_by(employee_no=employee_no).first()
@@ -80,28 +87,60 @@ def join_meeting(join_code, employee_no=None, name=None):
         invited = [p for p in meeting.participants if p.person is not None and p.person.name == name]
         if len(invited) == 1:
             person = invited[0].person
-    if person is not None:
-        participant = Participant.query.filter_by(meeting_id=meeting.id, person_id=person.id).first()
-        if participant is None:
+    participant = _returning_participant(meeting, person, employee_no, name)
+    if participant is not None and participant.joined_at is not None:
+        if person is not None:
+            participant.display_name = person.name
+        return participant  # already counted
+    if not (employee_no or name) and not meeting.allow_nameless:
+        raise ValidationError(_("请填写工号或姓名。"), code="name_required")
+    on_list = participant is not None and participant.source == "invited"
+    if meeting.is_list_approved and not on_list and not meeting.allow_guests:
+        raise PermissionDenied(_("本场慧谈的参会名单已经由牵头人审核确定，您不在名单中，不能加入。"
+                                 "有诉求或建议，可以随时通过一码通反映。"), code="not_invited")
+    _check_seat(meeting, on_list)
+    if participant is None:
+        if person is not None:
             participant = Participant(meeting=meeting, person=person, source="walk_in")
-            db.session.add(participant)
+        elif employee_no or name:
+            participant = Participant(meeting=meeting, display_name=name or None, employee_no=employee_no or None,
+                                      source="guest", is_guest=True)
+        else:
+            participant = Participant(meeting=meeting, source="nameless", is_guest=True)
+        db.session.add(participant)
+    if person is not None:
         participant.display_name = person.name
         participant.employee_no = person.employee_no
-    elif employee_no or name:
-        if not meeting.allow_guests:
-            raise PermissionDenied(_("本场慧谈只允许名单内职工参加，请核对工号。"), code="roster_only")
-        participant = Participant(meeting=meeting, display_name=name or None, employee_no=employee_no or None,
-                                  source="guest", is_guest=True)
-        db.session.add(participant)
-    else:
-        if not meeting.allow_nameless:
-            raise ValidationError(_("请填写工号或姓名。"), code="name_required")
-        participant = Participant(meeting=meeting, source="nameless", is_guest=True)
-        db.session.add(participant)
-    if participant.joined_at is None:
-        participant.joined_at = utcnow()
+    participant.joined_at = utcnow()
     db.session.flush()
     return participant
+
+
+def _returning_participant(meeting, person, employee_no, name):
+    """The participant row this person already has in the meeting (invited, or an earlier join)."""
+    if person is not None:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=person.id).first()
+    if employee_no:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=None,
+                                           employee_no=employee_no).first()
+    if name:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=None, employee_no=None,
+                                           display_name=name).first()
+    return None
+
+
+def _check_seat(meeting, on_list):
+    """409 `full` when the meeting has no seat left for this person."""
+    joined = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.meeting_id == meeting.id, Participant.joined_at.isnot(None)))
+    reserved = 0
+    if meeting.is_list_approved and not on_list:
+        reserved = db.session.scalar(select(func.count(Participant.id)).where(
+            Participant.meeting_id == meeting.id, Participant.source == "invited",
+            Participant.joined_at.is_(None)))
+    if joined + reserved >= meeting.max_participants:
+        raise Conflict(_("本场慧谈已满员（上限 %(n)d 人），不能再加入。有诉求或建议，可以随时通过一码通反映。",
+                         n=meeting.max_participants), code="full")
 
 
 def live_meeting(meeting_id):

@@ -23,7 +23,7 @@ from ..audit.services import record_event
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..timeutil import local_today, utcnow
-from .models import GENDERS, UNIT_KINDS, Department, Person, Tier, TierLead, Unit
+from .models import GENDERS, STANDINGS, UNIT_KINDS, Department, Person, Tier, TierLead, Unit
 
 # The eight tiers of the practice, in order: (code, name, usual lead, large tier?).
 TIER_SEED = (
@@ -175,11 +175,11 @@ def create_unit(name, kind="team"):
     return unit
 
 
-def save_person(person, data, actor=None):
+def save_person(person, data, actor=None, unit_required=True):
     """Create (person=None) or update a roster entry from form values.
 
-    工号 must be unique and well-formed, and every person needs a unit and a tier (the
-    roster import requires both too, so an exported roster always imports back).
+    工号 must be unique and well-formed, and every person needs a tier and (on the roster
+    pages, like the import) a unit, so that an exported roster always imports back.
     """
     employee_no = (data.get("employee_no") or "").strip()
     name = (data.get("name") or "").strip()
@@ -191,7 +191,10 @@ def save_person(person, data, actor=None):
         raise ValidationError(_("姓名不能为空，且不超过 64 个字符。"))
     if data.get("gender") not in (None, "", *GENDERS):
         raise ValidationError(_("性别只能是男或女。"))
-    if not data.get("unit_id") or db.session.get(Unit, data["unit_id"]) is None:
+    if data.get("standing") not in (None, "", *STANDINGS):
+        raise ValidationError(_("表现档次只能是先进、后进或留空（中间）。"), code="bad_standing")
+    if (unit_required or data.get("unit_id")) and (
+            not data.get("unit_id") or db.session.get(Unit, data["unit_id"]) is None):
         raise ValidationError(_("请选择单位（区队/科室）。"))
     if not data.get("tier_id") or db.session.get(Tier, data["tier_id"]) is None:
         raise ValidationError(_("请选择层级。"))
@@ -199,7 +202,7 @@ def save_person(person, data, actor=None):
     if person is not None:
         clash = clash.filter(Person.id != person.id)
     if clash.first() is not None:
-        raise Conflict(_("工号 %(no)s 已被其他职工使用，请核对后再保存。", no=employee_no))
+        raise Conflict(_("工号 %(no)s 已被其他职工使用，请核对后再保存。", no=employee_no), code="duplicate")
     created = person is None
     if created:
         person = Person()
@@ -207,17 +210,38 @@ def save_person(person, data, actor=None):
     person.employee_no = employee_no
     person.name = name
     person.gender = data.get("gender") or None
-    person.unit_id = data["unit_id"]
+    person.unit_id = data.get("unit_id") or None
+    person.standing = data.get("standing") or None
     person.post = (data.get("post") or "").strip()[:TEXT_LIMITS["post"]] or None
     person.tier_id = data["tier_id"]
     person.phone = (data.get("phone") or "").strip()[:TEXT_LIMITS["phone"]] or None
     person.is_active = bool(data.get("is_active", True))
+    if data.get("is_focus") and not person.is_focus:
+        person.focus_since = utcnow()  # newly flagged: due to be heard even if heard before
+    elif not data.get("is_focus"):
+        person.focus_since = None
     person.is_focus = bool(data.get("is_focus"))
     reason = (data.get("focus_reason") or "").strip()[:TEXT_LIMITS["focus_reason"]]
     person.focus_reason = (reason or None) if person.is_focus else None
     db.session.flush()
     record_event("person", person.id, "create" if created else "update", actor=actor, text=person.employee_no)
     return person
+
+
+def create_person(actor, data):
+    """Add one person from the JSON API: 工号, name and tier required; the unit is given by
+    name and created when new (区队 unless its name says 科/部/处/室/中心); 409 `duplicate`
+    for a known 工号."""
+    unit_name = data.get("unit")
+    unit_id = None
+    if unit_name:
+        unit = Unit.query.filter_by(name=unit_name).first()
+        if unit is None:
+            kind = "office" if unit_name.endswith(("科", "部", "处", "室", "中心", "办")) else "team"
+            unit = create_unit(unit_name, kind)
+        unit_id = unit.id
+    values = dict(data, unit_id=unit_id, is_active=data.get("is_active", True))
+    return save_person(None, values, actor=actor, unit_required=False)
 
 
 # ---------------------------------------------------------------- roster import
@@ -234,7 +258,13 @@ ROSTER_COLUMNS = (
     ("is_focus", "重点人员", ("重点人员", "三必谈五必访", "is_focus")),
     ("focus_reason", "重点原因", ("重点原因", "focus_reason")),
     ("is_active", "在岗", ("在岗", "在职", "is_active")),
+    ("standing", "表现档次", ("表现档次", "表现", "抓两头", "standing")),
 )
+# Columns only organizers and leads see (三必谈五必访 and 抓两头 marks).
+SENSITIVE_COLUMNS = ("is_focus", "focus_reason", "standing")
+STANDING_VALUES = {"先进": "advanced", "advanced": "advanced", "后进": "lagging", "lagging": "lagging",
+                   "帮扶": "lagging", "一般": None, "中间": None, "middle": None}
+STANDING_LABELS = {"advanced": "先进", "lagging": "后进"}
 COLUMN_LABELS = {fieldname: label for fieldname, label, _aliases in ROSTER_COLUMNS}
 REQUIRED_COLUMNS = ("employee_no", "name", "unit", "tier")
 TEXT_LIMITS = {"employee_no": 32, "name": 64, "post": 64, "phone": 32, "focus_reason": 200}
@@ -252,9 +282,9 @@ NEW_PERSON_DEFAULTS = {"gender": None, "post": None, "phone": None, "is_focus": 
 FIELD_LABELS = {"employee_no": _l("工号"), "name": _l("姓名"), "gender": _l("性别"), "unit": _l("单位"),
                 "unit_id": _l("单位"), "post": _l("岗位"), "tier": _l("层级"), "tier_id": _l("层级"),
                 "phone": _l("电话"), "is_focus": _l("重点人员"), "focus_reason": _l("重点原因"),
-                "is_active": _l("在岗")}
+                "is_active": _l("在岗"), "standing": _l("表现档次")}
 SNAPSHOT_COLUMNS = ("id", "employee_no", "name", "gender", "unit_id", "post", "tier_id", "phone",
-                    "is_focus", "focus_reason", "is_active")
+                    "is_focus", "focus_reason", "is_active", "standing")
 
 
 @dataclass
@@ -474,6 +504,12 @@ def _check_row(row, mapping, tiers, units):
     for fieldname in ("post", "phone"):
         if fieldname in mapping:
             clean[fieldname] = values[fieldname] or None
+    if "standing" in mapping:
+        key = _key(values["standing"])
+        if key and key not in STANDING_VALUES:
+            reasons.append(_("表现档次“%(v)s”无法识别（应填先进、一般或后进）", v=values["standing"]))
+        else:
+            clean["standing"] = STANDING_VALUES.get(key)
     for fieldname in ("is_focus", "is_active"):
         if fieldname in mapping:
             try:
@@ -499,6 +535,8 @@ def _display(attribute, value, names):
         return names[attribute].get(value, str(value))
     if attribute == "gender":
         return _("男") if value == "male" else _("女")
+    if attribute == "standing":
+        return _(STANDING_LABELS.get(value, value))
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return str(value)
@@ -586,10 +624,14 @@ def apply_roster(table, actor=None):
     creates, updates = [], []
     for row in preview.rows:
         if row.action == "create":
-            creates.append({**NEW_PERSON_DEFAULTS, **row.clean, "created_at": now, "updated_at": now})
+            values = {**NEW_PERSON_DEFAULTS, **row.clean, "created_at": now, "updated_at": now}
+            creates.append({**values, "focus_since": now if values.get("is_focus") else None})
         elif row.action == "update":
-            updates.append({"id": row.person_id, "updated_at": now,
-                            **{attribute: row.clean[attribute] for attribute in row.changed}})
+            values = {"id": row.person_id, "updated_at": now,
+                      **{attribute: row.clean[attribute] for attribute in row.changed}}
+            if "is_focus" in row.changed:  # newly flagged (or no longer): the due date of the focus talk
+                values["focus_since"] = now if row.clean["is_focus"] else None
+            updates.append(values)
     if creates:
         db.session.execute(insert(Person), creates)
     if updates:
@@ -655,17 +697,18 @@ def export_roster_xlsx(include_focus=True):
     from ..spreadsheets import XlsxWriter
     writer = XlsxWriter()
     sheet = writer.sheet(_("职工名单"))
-    columns = [c for c in ROSTER_COLUMNS if include_focus or "focus" not in c[0]]
+    columns = [c for c in ROSTER_COLUMNS if include_focus or c[0] not in SENSITIVE_COLUMNS]
     sheet.header([label for _f, label, _a in columns])
     gender_labels = {"male": "男", "female": "女"}
     query = (db.session.query(Person.employee_no, Person.name, Person.gender, Unit.name, Person.post,
-                              Tier.name, Person.phone, Person.is_focus, Person.focus_reason, Person.is_active)
+                              Tier.name, Person.phone, Person.is_focus, Person.focus_reason, Person.is_active,
+                              Person.standing)
              .outerjoin(Unit, Person.unit_id == Unit.id).outerjoin(Tier, Person.tier_id == Tier.id)
              .order_by(Person.employee_no))
-    for employee_no, name, gender, unit, post, tier, phone, is_focus, reason, is_active in query:
+    for employee_no, name, gender, unit, post, tier, phone, is_focus, reason, is_active, standing in query:
         values = {"employee_no": employee_no, "name": name, "gender": gender_labels.get(gender, ""),
                   "unit": unit or "", "post": post or "", "tier": tier or "", "phone": phone or "",
                   "is_focus": "是" if is_focus else "否", "focus_reason": reason or "",
-                  "is_active": "是" if is_active else "否"}
+                  "is_active": "是" if is_active else "否", "standing": STANDING_LABELS.get(standing, "一般")}
         sheet.row([values[f] for f, _label, _a in columns])
     return writer.to_bytes()

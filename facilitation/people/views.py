@@ -66,6 +66,7 @@ def _edit_person(person):
         form.unit_id.data = person.unit_id or 0
         form.tier_id.data = person.tier_id or 0
         form.gender.data = person.gender or ""
+        form.standing.data = person.standing or ""
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         try:

@@ -25,30 +25,29 @@ def _pct(part, whole):
 
 
 def tier_sessions(start, end):
-    """Per tier: sessions planned (not cancelled) and held (closed) in the month; attendance; coverage."""
+    """Per tier: sessions planned (not cancelled) and held (closed) in the month; attendance; coverage.
+
+    Coverage is scheduling's one definition (coverage_by_tier): active people of the tier who
+    attended a closed meeting from 1 January up to the end of the month.
+    """
+    from ..scheduling.queries import coverage_by_tier
     meetings = Meeting.query.filter(Meeting.starts_at >= start, Meeting.starts_at < end).all()
-    year_start = datetime(datetime.fromtimestamp(start.timestamp(), local_zone()).year, 1, 1,
-                          tzinfo=local_zone())
+    year = datetime.fromtimestamp(start.timestamp(), local_zone()).year
     attended_month = dict(db.session.query(Person.tier_id, func.count(func.distinct(Participant.person_id)))
                           .join(Participant, Participant.person_id == Person.id)
                           .join(Meeting, Meeting.id == Participant.meeting_id)
                           .filter(Participant.joined_at.isnot(None), Meeting.starts_at >= start,
                                   Meeting.starts_at < end).group_by(Person.tier_id).all())
-    attended_year = dict(db.session.query(Person.tier_id, func.count(func.distinct(Participant.person_id)))
-                         .join(Participant, Participant.person_id == Person.id)
-                         .join(Meeting, Meeting.id == Participant.meeting_id)
-                         .filter(Participant.joined_at.isnot(None), Meeting.starts_at >= year_start,
-                                 Meeting.starts_at < end).group_by(Person.tier_id).all())
-    roster = dict(db.session.query(Person.tier_id, func.count(Person.id)).filter(Person.is_active.is_(True))
-                  .group_by(Person.tier_id).all())
+    coverage = coverage_by_tier(year, until=end)
     rows = []
     for tier in ordered_tiers(active_only=True):
         mine = [m for m in meetings if m.tier_id == tier.id and m.status != "cancelled"]
+        covered = coverage.get(tier.id, {"active": 0, "covered": 0, "share": None})
         rows.append({"tier": tier.name, "tier_id": tier.id, "planned": len(mine),
                      "held": sum(1 for m in mine if m.status == "closed"),
-                     "attended": attended_month.get(tier.id, 0), "attended_year": attended_year.get(tier.id, 0),
-                     "roster": roster.get(tier.id, 0),
-                     "coverage_year": _pct(attended_year.get(tier.id, 0), roster.get(tier.id, 0))})
+                     "attended": attended_month.get(tier.id, 0), "attended_year": covered["covered"],
+                     "roster": covered["active"],
+                     "coverage_year": round(100.0 * covered["share"], 1) if covered["share"] is not None else None})
     special = [m for m in meetings if m.tier_id is None and m.status != "cancelled"]
     return rows, {"planned": len(special), "held": sum(1 for m in special if m.status == "closed")}
 

@@ -8,7 +8,7 @@ from ..api import bp, json_body
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..timeutil import local_today, parse_date
-from ..validation import ID_MAX, PAGE_MAX, int_value
+from ..validation import ID_MAX, PAGE_MAX, query_int
 from . import queries, services
 from .models import SLIP_STATUSES
 
@@ -63,13 +63,13 @@ def list_slips():
     status = args.get("status") or None
     if status and status not in SLIP_STATUSES:
         raise ValidationError(_("未知状态：%(s)s。", s=status))
-    ints = {key: int_value(args.get(key), key, 1, ID_MAX) for key in ("department_id", "tier_id")}
+    ints = {key: query_int(args.get(key), key, 1, ID_MAX) for key in ("department_id", "tier_id")}
     overdue = (args.get("overdue") or "").lower()
     overdue = True if overdue in ("1", "true", "yes") else False if overdue in ("0", "false", "no") else None
     query = queries.filter_slips(queries.visible_slips(current_user), status=status, overdue=overdue,
                                  q=(args.get("q") or "")[:64], **ints)
-    page = int_value(args.get("page"), "page", 1, PAGE_MAX, default=1)
-    per_page = int_value(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
+    page = query_int(args.get("page"), "page", 1, PAGE_MAX, default=1)
+    per_page = query_int(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
     pagination = queries.for_listing(query, with_item=False).order_by(*queries.DEADLINE_ORDER).paginate(
         page=page, per_page=per_page, error_out=False)
     today, labels = local_today(), {status: services.status_label(status) for status in SLIP_STATUSES}

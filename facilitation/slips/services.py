@@ -88,7 +88,8 @@ def _next_number(now_local):
 
 
 def supervisor_for(meeting):
-    """The tier's current lead supervises; cross-tier sessions fall back to the meeting's lead."""
+    """The tier's current lead supervises; a meeting without one (a cross-tier special session,
+    a tier whose lead left) falls back to the meeting's chair, which every meeting has."""
     if meeting is not None and meeting.tier is not None and meeting.tier.current_lead is not None:
         return meeting.tier.current_lead.user
     return meeting.lead if meeting is not None else None
@@ -102,8 +103,12 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
     if item.slip is not None:
         raise Conflict(_("该事项已有承办单 %(n)s。", n=item.slip.number))
     meeting = item.meeting
+    supervisor = supervisor_for(meeting)
+    if supervisor is None:
+        # No slip without a 督办员: someone must follow it up until it is closed.
+        raise Conflict(_("这场慧谈没有牵头人（督办员），不能转办。请组织者先在慧谈设置中指定牵头人。"),
+                       code="no_supervisor")
     for _attempt in range(5):
-        supervisor = supervisor_for(meeting)
         slip = Slip(number=_next_number(to_local(utcnow())), department_id=department.id,
                     tier_id=meeting.tier_id if meeting is not None else None,
                     supervisor_user_id=supervisor.id if supervisor is not None else None,
@@ -544,8 +549,28 @@ def get_point_entry(entry_id):
     return fetch(PointEntry, entry_id, _("找不到该扣分记录。"))
 
 
+def add_absence_points(actor, meeting, department_id, note=None):
+    """−1 for a department invited to a meeting that sent no one; once (None when already there).
+
+    Called by scheduling's record_department_attendance: the deduction follows the meeting's
+    record of who the department sent.
+    """
+    return _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
+                       occurred_on=to_local(meeting.starts_at).date())
+
+
+def remove_absence_points(meeting, department_id):
+    """Take back the −1 when the record is corrected to "the department sent someone"."""
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent").first()
+    if entry is not None:
+        db.session.delete(entry)
+        db.session.flush()
+    return entry
+
+
 def record_department_absence(actor, meeting, department_id, note=None):
     """The organizer records that an invited department sent no one (−1, once per meeting)."""
+    from ..scheduling.services import record_department_attendance
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以登记科室缺席。"))
     link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
@@ -553,12 +578,11 @@ def record_department_absence(actor, meeting, department_id, note=None):
         raise ValidationError(_("该科室没有被邀请列席这场慧谈。"))
     if meeting.status not in ("live", "closed"):
         raise Conflict(_("慧谈开始后才能登记缺席。"))
-    link.is_absent = True
-    entry = _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
-                        occurred_on=to_local(meeting.starts_at).date())
+    if link.is_absent:
+        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
+    entry = record_department_attendance(actor, meeting, department_id, sent=False, note=note)
     if entry is None:
         raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
-    record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
     return entry
 
 

@@ -42,6 +42,7 @@
     joinError: H.byId('join-error'),
     joinSubmit: H.byId('join-submit'),
     joinNameless: H.byId('join-nameless'),
+    turnedAway: H.byId('join-turned-away'),
     mainView: H.byId('main-view'),
     whoName: H.byId('who-name'),
     whoGuest: H.byId('who-guest'),
@@ -101,6 +102,7 @@
 
   function join(employeeNo, name) {
     say(els.joinError, '');
+    H.show(els.turnedAway, false);
     els.joinSubmit.disabled = true;
     H.request('POST', joinUrl, { employee_no: employeeNo, name: name }, {}, function (status, data) {
       els.joinSubmit.disabled = false;
@@ -115,6 +117,9 @@
         outbox.retryFailed();
       } else {
         say(els.joinError, H.errorMessage(status, data));
+        // Turned away at the door (full, not on the approved list): the standing channel still hears them.
+        var code = H.errorCode(data);
+        H.show(els.turnedAway, code === 'full' || code === 'not_invited');
       }
     });
   }

@@ -105,13 +105,24 @@ def test_join_by_employee_number_matches_the_roster(api, make_meeting):
     assert mismatch.status_code == 400 and error_message(mismatch) == "工号与姓名不一致，请核对。"
 
 
-def test_roster_only_meeting_refuses_guests(api, make_meeting):
+def test_roster_only_meeting_refuses_guests_once_the_list_is_approved(api, make_meeting, lead_user, tier):
+    """Without an approved list anyone with a name gets in; after approval only the list
+    (the door rule is tested in full in tests/scheduling/test_door.py)."""
+    from facilitation.people.models import Person
+    from facilitation.scheduling.services import approve_participants, set_participants
     meeting = make_meeting()
     meeting.allow_guests = False
+    invited = Person(employee_no="YB30001", name="王建国", tier=tier)
+    db.session.add(invited)
     db.session.commit()
-    response = api().post(f"/join/{meeting.join_code}", json={"name": "路人甲"})
-    assert response.status_code == 403
-    assert error_message(response) == "本场慧谈只允许名单内职工参加，请核对工号。"
+    assert api().post(f"/join/{meeting.join_code}", json={"name": "路人甲"}).status_code == 200
+    set_participants(lead_user, meeting, [invited.id])
+    approve_participants(lead_user, meeting)
+    db.session.commit()
+    response = api().post(f"/join/{meeting.join_code}", json={"name": "路人乙"})
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "not_invited"
+    assert "不在名单中" in error_message(response) and "一码通" in error_message(response)
+    assert api().post(f"/join/{meeting.join_code}", json={"employee_no": "YB30001"}).status_code == 200
 
 
 def test_join_is_rate_limited_per_meeting(app, api, make_meeting):

@@ -22,7 +22,7 @@ def shanghai(*args):
 def hold(organizer, lead, tier, when, texts, person_names=()):
     """Create, start, fill and close a meeting at `when`; items get timestamps a few minutes later."""
     meeting = create_meeting(organizer, {"title": f"{tier.name if tier else '专题'}慧谈", "kind": "regular" if tier else "topic",
-                                         "tier_id": tier.id if tier else None, "starts_at": when})
+                                         "tier_id": tier.id if tier else None, "starts_at": when, "lead_user": lead})
     start_meeting(organizer, meeting)
     participants = []
     for index, name in enumerate(person_names):
@@ -69,9 +69,9 @@ def march(make_user, lead_user, make_department, tier):
     close_meeting(lead_user, meeting)
     # planned but not held, and a cancelled one that does not count
     create_meeting(organizer, {"title": "党员慧谈", "kind": "regular", "tier_id": party.id,
-                               "starts_at": shanghai(2026, 3, 20, 15)})
+                               "starts_at": shanghai(2026, 3, 20, 15), "lead_user": lead_user})
     cancelled = create_meeting(organizer, {"title": "取消的慧谈", "kind": "regular", "tier_id": party.id,
-                                           "starts_at": shanghai(2026, 3, 21, 15)})
+                                           "starts_at": shanghai(2026, 3, 21, 15), "lead_user": lead_user})
     cancel_meeting(organizer, cancelled, "与生产会冲突")
     # a special session late on 31 March (Shanghai) is March; 00:30 on 1 April is April
     special, _ = hold(organizer, lead_user, None, shanghai(2026, 3, 31, 23, 0), [])

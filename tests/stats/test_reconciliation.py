@@ -29,7 +29,7 @@ The month (all times Asia/Shanghai; the figures are read on 20 November):
 """
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -75,7 +75,8 @@ def sh(*args):
 @pytest.fixture
 def october(clock, make_user, make_meeting, lead_user):
     a, b = create_department("后勤管理部"), create_department("人力资源部")
-    c, d = create_department("工会"), create_department("安监处")
+    c = create_department("工会")
+    create_department("安监处")  # nothing at all happens to it
     handler_a = make_user("handler", department=a, username="handler-a")
     handler_b = make_user("handler", department=b, username="handler-b")
     organizer = make_user("organizer", username="dangqun")

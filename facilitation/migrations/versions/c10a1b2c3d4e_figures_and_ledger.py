@@ -2,7 +2,7 @@
 is published on the public board
 
 Revision ID: c10a1b2c3d4e
-Revises: a8b1c2d3e4f5
+Revises: b9c0d1e2f3a4
 Create Date: 2026-12-02 00:30:00
 
 Existing rows are filled in: a reply is on time when it came (local date) on or before the
@@ -16,7 +16,7 @@ import facilitation.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 revision = 'c10a1b2c3d4e'
-down_revision = 'a8b1c2d3e4f5'
+down_revision = 'b9c0d1e2f3a4'
 branch_labels = None
 depends_on = None
 
