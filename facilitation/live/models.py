@@ -20,11 +20,16 @@ class Item(db.Model):
     __table_args__ = (
         db.UniqueConstraint("meeting_id", "client_id"),
         db.UniqueConstraint("meeting_id", "seq"),
+        # Standing-channel items have no meeting: their retries are idempotent per channel. An index
+        # rather than a constraint: SQLite adds it without copying the table other rows point to.
+        db.Index("uq_items_channel_id_client_id", "channel_id", "client_id", unique=True),
     )
 
     id = db.Column(db.Integer, primary_key=True)
     channel = db.Column(db.String(16), nullable=False, default="meeting",
-                        doc="meeting, or qr for the standing 一码通 channel")
+                        doc="meeting, qr for the standing 一码通 channel, or minutes for action items")
+    channel_id = db.Column(db.Integer, db.ForeignKey("channels.id"), nullable=True, index=True,
+                           doc="the standing channel (一码通) an item with channel qr came from")
     meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=True, index=True)
     unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=True,
                         doc="unit of the QR poster, for items from the standing channel")
@@ -38,6 +43,12 @@ class Item(db.Model):
     participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"), nullable=True, index=True,
                                doc="null for hidden_identity items")
     submitter_name = db.Column(db.String(64), nullable=True, doc="null for hidden_identity items")
+    submitter_employee_no = db.Column(db.String(32), nullable=True,
+                                      doc="工号 a channel submitter gave; null for hidden_identity items")
+    person_id = db.Column(db.Integer, db.ForeignKey("people.id"), nullable=True,
+                          doc="roster entry a channel submitter's 工号 matched; null for hidden_identity items")
+    contact_phone = db.Column(db.String(32), nullable=True,
+                              doc="phone a channel submitter left for the callback (反馈电话); null when hidden")
     entered_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True,
                                    doc="staff member who entered it for a participant without a phone")
     is_approved = db.Column(db.Boolean, nullable=False, default=True,
@@ -62,6 +73,8 @@ class Item(db.Model):
     meeting = db.relationship("Meeting")
     participant = db.relationship("Participant")
     merged_into = db.relationship("Item", remote_side=[id])
+    qr_channel = db.relationship("Channel")
+    person = db.relationship("Person")
     slip = db.relationship("Slip", back_populates="item", uselist=False)
 
 

@@ -53,6 +53,8 @@ class Slip(db.Model):
     followup_answer = db.Column(db.String(16), nullable=True,
                                 doc="two weeks after closing: solved / not_solved, from the submitter")
     followup_at = db.Column(UTCDateTime, nullable=True)
+    instruction = db.Column(db.Text, nullable=True,
+                            doc="批示: the mine leader's instruction when they dispatched (批办) the item")
 
     item = db.relationship("Item", back_populates="slip", lazy="joined")
     department = db.relationship("Department", lazy="joined")
@@ -60,6 +62,8 @@ class Slip(db.Model):
     handler = db.relationship("User", foreign_keys=[handler_user_id])
     extensions = db.relationship("SlipExtension", back_populates="slip", order_by="SlipExtension.id",
                                  cascade="all, delete-orphan")
+    callbacks = db.relationship("SlipCallback", back_populates="slip", order_by="SlipCallback.called_at",
+                                cascade="all, delete-orphan")
 
     @property
     def pending_extension(self):
@@ -85,6 +89,30 @@ class SlipExtension(db.Model):
 
     slip = db.relationship("Slip", back_populates="extensions")
     requested_by = db.relationship("User", foreign_keys=[requested_by_user_id])
+
+
+CALLBACK_REACTIONS = ("understood", "partly", "objection", "unreachable")
+REACHED_REACTIONS = CALLBACK_REACTIONS[:3]  # the worker was reached: the call counts as a callback
+
+
+class SlipCallback(db.Model):
+    """A feedback call (反馈电话) to the worker about a slip: when, who called, what was said, and
+    how the worker took it. Calls that reached the worker count in the follow-up figures."""
+
+    __tablename__ = "slip_callbacks"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slip_id = db.Column(db.Integer, db.ForeignKey("slips.id", ondelete="CASCADE"), nullable=False, index=True)
+    called_at = db.Column(UTCDateTime, nullable=False, doc="when the call was made")
+    caller = db.Column(db.String(64), nullable=False, doc="who called (name, and department when useful)")
+    summary = db.Column(db.Text, nullable=False, doc="what was said")
+    reaction = db.Column(db.String(16), nullable=False, doc="one of CALLBACK_REACTIONS")
+    reaction_note = db.Column(db.Text, nullable=True, doc="the worker's own words, when worth keeping")
+    recorded_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    slip = db.relationship("Slip", back_populates="callbacks")
+    recorded_by = db.relationship("User")
 
 
 class PointEntry(db.Model):
