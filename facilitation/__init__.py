@@ -77,9 +77,10 @@ def create_app(config=None):
     from .reports.views import bp as reports_bp
     from .awards.views import bp as awards_bp
     from .assessment.views import bp as assessment_bp
+    from .intake.views import bp as intake_bp
     from .api import bp as api_bp, load_api_modules
     for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp, slips_bp, minutes_bp, reports_bp,
-                      awards_bp, assessment_bp):
+                      awards_bp, assessment_bp, intake_bp):
         app.register_blueprint(blueprint)
     load_api_modules()
     app.register_blueprint(api_bp)

@@ -52,6 +52,11 @@ class Config:
     JOIN_RATE_MIN = int(os.environ.get("JOIN_RATE_MIN", "30"))
     JOIN_ATTEMPTS_PER_SEAT = int(os.environ.get("JOIN_ATTEMPTS_PER_SEAT", "5"))
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute")
+    # The standing channel (一码通) takes items with no account: per device (a random id its page
+    # keeps; per address when a client sends none, generous for a canteen behind one NAT) and per channel.
+    CHANNEL_DEVICE_RATE_LIMIT = os.environ.get("CHANNEL_DEVICE_RATE_LIMIT", "20 per minute;200 per day")
+    CHANNEL_ADDRESS_RATE_LIMIT = os.environ.get("CHANNEL_ADDRESS_RATE_LIMIT", "120 per minute")
+    CHANNEL_RATE_LIMIT = os.environ.get("CHANNEL_RATE_LIMIT", "300 per minute")
     SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster files; JSON bodies are checked separately

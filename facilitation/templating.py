@@ -56,6 +56,8 @@ def setup_templating(app):
                 nav.append(("scheduling.plans", _l("月度计划")))
             nav.append(("slips.list_slips", _l("承办单")))
             if current_user.has_role("organizer", "viewer", "lead"):
+                nav.append(("intake.inbox", _l("一码通")))
+            if current_user.has_role("organizer", "viewer", "lead"):
                 nav.append(("reports.current_month", _l("月度报告")))
             nav.append(("slips.league", _l("科室考核")))
             nav.append(("awards.list_reviews", _l("金点子评审")))
@@ -68,7 +70,10 @@ def setup_templating(app):
                 more.append(("people.list_units", _l("区队科室")))
             if current_user.has_role("organizer", "viewer", "lead"):
                 more.append(("assessment.index", _l("年度考核")))
+            if current_user.has_role("organizer"):
+                more.append(("intake.list_channels", _l("一码通渠道与海报")))
             more.append(("slips.public_board", _l("公示栏")))
+            more.append(("intake.current_summary", _l("月度公示")))
             if current_user.has_role("admin"):
                 more.append(("accounts.list_users", _l("用户管理")))
         return {"current_locale": str(get_locale()), "nav_items": nav, "nav_more": more,

@@ -163,6 +163,11 @@ def participant_for_token(meeting_id, participant_id):
 
 # ---------------------------------------------------------------- items
 
+def item_number(item):
+    """How staff name an item without a meeting sequence number: 一码通 items are Y + their id."""
+    return f"#{item.seq}" if item.seq is not None else f"Y{item.id}"
+
+
 def item_to_dict(item, audience="staff"):
     """Plain view of an item. Anonymous names never leave the server in these payloads."""
     # Only these outcomes issue a slip; asking the others would cost a query per broadcast.
@@ -187,12 +192,12 @@ def item_to_dict(item, audience="staff"):
     return data
 
 
-def _validate_client_id(client_id):
+def validate_client_id(client_id):
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
         raise ValidationError(_("client_id 必须是 8 到 64 位的字母、数字、横线或下划线。"), code="bad_client_id")
 
 
-def _validate_item_fields(kind, text, anonymity, category):
+def validate_item_fields(kind, text, anonymity, category):
     if kind not in ITEM_KINDS:
         raise ValidationError(_("请选择事项类型：问题意见、诉求、困难或合理化建议。"), code="bad_kind")
     if not isinstance(text, str) or not text.strip():
@@ -232,7 +237,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     A retry with a known client_id returns the stored item unchanged (the first text wins),
     also once the meeting is closed. Hidden-identity items keep no participant and no name.
     """
-    _validate_client_id(client_id)
+    validate_client_id(client_id)
     if participant is None and staff is None:
         raise PermissionDenied(_("请先加入慧谈。"))
     # Taking the next seq locks the meeting's row (SQLite: the database) until commit, so the
@@ -249,7 +254,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
         db.session.refresh(meeting)
         _require_live(meeting)
         raise Conflict(_("这场慧谈不在进行中。"), code="meeting_not_live")
-    text, category = _validate_item_fields(kind, text, anonymity, category)
+    text, category = validate_item_fields(kind, text, anonymity, category)
     if anonymity == "hidden_identity":
         name, participant_id = None, None
     elif participant is not None:
@@ -303,16 +308,28 @@ def vote_item(participant, item):
 
 
 def _begin_outcome(actor, item):
-    meeting = item.meeting
-    if meeting is None or not can_chair(actor, meeting):
-        raise PermissionDenied(_("只有组织者或本场牵头人可以处理事项。"))
-    _require_live(meeting)
+    """Who may give the item its outcome, and when: a meeting item by its chair while the meeting
+    is live; a standing-channel item (一码通, no meeting) by whoever triages it, any day."""
+    if item.meeting_id is None:
+        from ..intake.services import require_triage
+        require_triage(actor, item)
+    else:
+        meeting = item.meeting
+        if not can_chair(actor, meeting):
+            raise PermissionDenied(_("只有组织者或本场牵头人可以处理事项。"))
+        _require_live(meeting)
+    require_open(item)
+
+
+def require_open(item):
+    """An item has exactly one outcome: a second one is refused."""
     if item.status != "open":
         raise Conflict(_("该事项已有处理结果（%(s)s），不能重复处理。", s=status_label(item.status)),
                        code="already_has_outcome")
 
 
-def _finish_outcome(actor, item, status, text=None):
+def finish_outcome(actor, item, status, text=None):
+    """Record the item's outcome (after the checks of the action that gives it) and broadcast it."""
     item.status = status
     item.is_approved = True
     item.outcome_by_user_id = actor.id
@@ -327,7 +344,7 @@ def answer_item(actor, item, answer):
     """Answer on the spot (现场答复)."""
     _begin_outcome(actor, item)
     item.answer = required_text(answer, _("请填写答复内容。"), ANSWER_MAX)
-    return _finish_outcome(actor, item, "answered", item.answer)
+    return finish_outcome(actor, item, "answered", item.answer)
 
 
 def transfer_item(actor, item, department_id, due_date):
@@ -336,7 +353,7 @@ def transfer_item(actor, item, department_id, due_date):
     _begin_outcome(actor, item)
     department = active_department(department_id)
     slip = issue_slip(actor, item, department, due_date, purpose="handle")
-    _finish_outcome(actor, item, "transferred", slip.number)
+    finish_outcome(actor, item, "transferred", slip.number)
     return slip
 
 
@@ -347,7 +364,7 @@ def adopt_suggestion(actor, item, department_id, due_date):
         raise Conflict(_("只有合理化建议可以“采纳”；其他事项请答复或转承办。"))
     _begin_outcome(actor, item)
     slip = issue_slip(actor, item, active_department(department_id), due_date, purpose="implement")
-    _finish_outcome(actor, item, "adopted", slip.number)
+    finish_outcome(actor, item, "adopted", slip.number)
     return slip
 
 
@@ -357,22 +374,29 @@ def decline_suggestion(actor, item, explanation):
         raise Conflict(_("只有合理化建议可以“不采纳”。"))
     _begin_outcome(actor, item)
     item.outcome_note = required_text(explanation, _("请填写不采纳的论证说明。"), ANSWER_MAX)
-    return _finish_outcome(actor, item, "declined", item.outcome_note)
+    return finish_outcome(actor, item, "declined", item.outcome_note)
 
 
 def merge_item(actor, item, target_id):
     """Merge a duplicate into another item of the same meeting; its votes move along."""
     _begin_outcome(actor, item)
     target = db.session.get(Item, target_id) if is_id(target_id) else None
-    if target is None or target.meeting_id != item.meeting_id or target.id == item.id:
-        raise ValidationError(_("请选择同一场慧谈中的另一条事项。"))
+    if item.meeting_id is None:
+        # Standing-channel items merge with other standing-channel items, whichever poster they came from.
+        if target is None or target.meeting_id is not None or target.channel != item.channel \
+                or target.id == item.id:
+            raise ValidationError(_("请选择一码通中的另一条事项。"), code="bad_target")
+    elif target is None or target.meeting_id != item.meeting_id or target.id == item.id:
+        raise ValidationError(_("请选择同一场慧谈中的另一条事项。"), code="bad_target")
     while target.merged_into is not None:
         target = target.merged_into
     if target.id == item.id:
-        raise ValidationError(_("不能合并到自身。"))
+        raise ValidationError(_("不能合并到自身。"), code="bad_target")
     item.merged_into = target
     target.votes = target.votes + item.votes
-    result = _finish_outcome(actor, item, "merged", _("合并到 #%(seq)d", seq=target.seq))
+    label = _("合并到 #%(seq)d", seq=target.seq) if target.seq is not None else \
+        _("合并到一码通事项 %(n)s", n=item_number(target))
+    result = finish_outcome(actor, item, "merged", label)
     realtime.queue_item_event(db.session, "updated", target)
     return result
 
@@ -381,7 +405,7 @@ def hide_item(actor, item, reason):
     """Hide an off-topic item; the reason stays in the audit trail."""
     _begin_outcome(actor, item)
     item.outcome_note = required_text(reason, _("请填写隐藏原因。"), 500)
-    return _finish_outcome(actor, item, "hidden", item.outcome_note)
+    return finish_outcome(actor, item, "hidden", item.outcome_note)
 
 
 def approve_item(actor, item):

@@ -19,14 +19,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..validation import deadline_value, fetch, required_text
+from ..validation import deadline_value, fetch, optional_text, required_text
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from ..stats.queries import is_overdue
-from .models import OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipExtension
+from .models import CALLBACK_REACTIONS, OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipCallback, \
+    SlipExtension
 
 REPLY_MAX = 4000
 REASON_MAX = 1000
@@ -95,24 +96,49 @@ def supervisor_for(meeting):
     return meeting.lead if meeting is not None else None
 
 
-def issue_slip(actor, item, department, due_date, purpose="handle"):
-    """Create the slip for an item: number HT-YYYYMM-NNNN, status issued, supervisor = tier lead."""
+def supervisor_for_item(item):
+    """The 督办员 of an item's slip: the tier lead (or chair) of its meeting; for a standing-channel
+    item, the supervisor of its channel."""
+    if item.meeting_id is not None:
+        return supervisor_for(item.meeting)
+    from ..intake.services import channel_supervisor
+    return channel_supervisor(item)
+
+
+def urgent_due_date(today=None):
+    """特事特办: the reply is due the next working day."""
+    return add_working_days(today or local_today(), current_app.config.get("SLIP_URGENT_DAYS", 1))
+
+
+def issue_slip(actor, item, department, due_date, purpose="handle", instruction=None):
+    """Create the slip for an item: number HT-YYYYMM-NNNN, status issued, supervisor = tier lead
+    (for a standing-channel item, the channel's supervisor).
+
+    An urgent item (特事特办) is due the next working day at the latest, and its supervisor hears of
+    it at once together with the handlers. `instruction` is a mine leader's 批示 when they
+    dispatched (批办) the item.
+    """
     if department is None:
         raise ValidationError(_("请选择承办科室。"))
     deadline_value(due_date, local_today())
     if item.slip is not None:
         raise Conflict(_("该事项已有承办单 %(n)s。", n=item.slip.number))
     meeting = item.meeting
-    supervisor = supervisor_for(meeting)
+    supervisor = supervisor_for_item(item)
     if supervisor is None:
         # No slip without a 督办员: someone must follow it up until it is closed.
+        if item.meeting_id is None:
+            raise Conflict(_("这个一码通渠道的督办员账号已停用，不能转办。请组织者先在渠道设置中重新指定督办员。"),
+                           code="no_supervisor")
         raise Conflict(_("这场慧谈没有牵头人（督办员），不能转办。请组织者先在慧谈设置中指定牵头人。"),
                        code="no_supervisor")
+    if item.is_urgent:
+        due_date = min(due_date, urgent_due_date())
     for _attempt in range(5):
         slip = Slip(number=_next_number(to_local(utcnow())), department_id=department.id,
                     tier_id=meeting.tier_id if meeting is not None else None,
                     supervisor_user_id=supervisor.id if supervisor is not None else None,
-                    purpose=purpose, due_date=due_date, status="issued",
+                    purpose=purpose, due_date=due_date, status="issued", instruction=instruction,
                     issued_by_user_id=actor.id if actor else None, issued_at=utcnow())
         try:
             with db.session.begin_nested():
@@ -129,8 +155,34 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
     if item.kind == "difficulty" and item.publication == "full":
         # Difficulties speak of illness and family: off the public board until someone decides.
         item.publication = "withheld"
-    for handler in _department_handlers(department.id):
-        notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
+    if item.is_urgent:
+        notify_urgent(slip)
+    else:
+        for handler in _department_handlers(department.id):
+            notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
+    return slip
+
+
+def notify_urgent(slip):
+    """特事特办: the supervisor and the department's handlers hear of the slip now, with its deadline."""
+    text = _("【特事特办】%(n)s 请于 %(d)s 前答复：%(t)s", n=slip.number, d=slip.due_date.isoformat(),
+             t=slip.item.text[:60])
+    key = f"urgent:{slip.id}:{slip.due_date.isoformat()}"
+    for user in _department_handlers(slip.department_id) + ([slip.supervisor] if slip.supervisor else []):
+        notify(user, "urgent", text, slip, dedupe_key=key)
+
+
+def hasten_slip(actor, slip):
+    """An item marked urgent after its slip was issued: the slip still owing a reply is due the next
+    working day at the latest, and the supervisor and handlers are told at once."""
+    if slip.status not in OWING_REPLY:
+        return slip
+    due = urgent_due_date()
+    if due < slip.due_date:
+        record_event("slip", slip.id, "hasten", actor=actor, text=f"{slip.due_date} → {due}")
+        slip.due_date = due
+    db.session.flush()
+    notify_urgent(slip)
     return slip
 
 
@@ -346,6 +398,49 @@ def flag_perfunctory(actor, slip, reason):
     if entry is None:
         raise Conflict(_("这张承办单已经被认定过搪塞应付。"), code="already_flagged")
     record_event("slip", slip.id, "flag_perfunctory", actor=actor, text=reason)
+    return entry
+
+
+# ---------------------------------------------------------------- the callback log (反馈电话)
+
+CALLBACK_LABELS = {"understood": "理解认可", "partly": "基本认可", "objection": "仍有意见", "unreachable": "未接通"}
+CALLBACK_SUMMARY_MAX = 2000
+CALLER_MAX = 64
+
+
+def callback_label(reaction):
+    return _(CALLBACK_LABELS[reaction]) if reaction in CALLBACK_LABELS else ""
+
+
+def can_record_callback(user, slip):
+    """The department's handler, the supervisor and the organizers call the worker back."""
+    return user.has_role("organizer") or is_handler_of(user, slip) or is_supervisor_of(user, slip)
+
+
+def record_callback(actor, slip, *, called_at=None, caller=None, summary=None, reaction=None, reaction_note=None):
+    """Log a feedback call (反馈电话) on the slip: when, who called, what was said, how the worker
+    took it. A worker who still objects goes back to the supervisor. Returns the log entry."""
+    if not can_record_callback(actor, slip):
+        raise PermissionDenied(_("只有承办科室、督办员或组织者可以登记反馈电话。"))
+    if slip.item.anonymity == "hidden_identity":
+        raise Conflict(_("完全匿名的事项没有提出人的任何信息，无法电话回访。"), code="no_contact")
+    now = utcnow()
+    called_at = called_at or now
+    if called_at > now + timedelta(minutes=10) or called_at < now - timedelta(days=366):
+        raise ValidationError(_("通话时间应在一年以内，且不晚于现在。"), code="bad_called_at")
+    caller = required_text(caller or actor.display_name, _("请填写回访人。"), CALLER_MAX, code="caller_required")
+    summary = required_text(summary, _("请填写通话内容。"), CALLBACK_SUMMARY_MAX, code="summary_required")
+    if reaction not in CALLBACK_REACTIONS:
+        raise ValidationError(_("请选择职工的反应：理解认可、基本认可、仍有意见或未接通。"), code="bad_reaction")
+    note = optional_text(reaction_note, REASON_MAX, _("职工原话"))
+    entry = SlipCallback(slip=slip, called_at=called_at, caller=caller, summary=summary, reaction=reaction,
+                         reaction_note=note, recorded_by_user_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    record_event("slip", slip.id, "callback", actor=actor, text=f"{caller}：{callback_label(reaction)}")
+    if reaction == "objection" and slip.supervisor is not None and slip.supervisor.id != actor.id:
+        notify(slip.supervisor, "callback_objection",
+               _("%(n)s 反馈电话：职工仍有意见。%(s)s", n=slip.number, s=summary[:60]), slip)
     return entry
 
 

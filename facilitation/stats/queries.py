@@ -22,6 +22,11 @@ Definitions, for a period [start, end) of local (Asia/Shanghai) time, evaluated 
   **closure_rate** = closed / slips; **satisfaction_rate** = satisfied / rated. Rates are
   0–1, or None when there is nothing to divide by.
 - **avg_days_to_reply**: mean of (reply time − issue time) in days over replied slips.
+- **by source** (`channel_figures`): the same slip figures, the cohort split by where its items came
+  from: each standing channel (一码通) and the meetings (key None); with the items raised and the
+  items answered directly (no slip) per source and category (`item_counts_by_channel`).
+- **called_back** (`callback_figures`): slips of the cohort with at least one feedback call
+  (反馈电话) that reached the worker; **calls**: those calls; **callback_share** = called_back / slips.
 - **points**: the sum of the department's deductions that *belong* to the period (their
   `occurred_on` day: an overdue deduction belongs to the deadline that passed, whenever the
   reminder job booked it); reversed deductions count for nothing.
@@ -34,7 +39,7 @@ from sqlalchemy import and_, case, func
 from ..extensions import db
 from ..live.models import Item
 from ..people.models import Department
-from ..slips.models import ANSWERED, OWING_REPLY, PointEntry, Slip
+from ..slips.models import ANSWERED, OWING_REPLY, REACHED_REACTIONS, PointEntry, Slip, SlipCallback
 from ..timeutil import local_today, local_zone, month_bounds
 
 GOOD_RATINGS = ("satisfied", "basically_satisfied")
@@ -122,6 +127,40 @@ def figures(start, end, today=None):
     result = {"items": item_count(start, end)}
     result.update(_with_rates(counts))
     return {key: result[key] for key in FIGURE_KEYS}
+
+
+def channel_figures(start, end, today=None):
+    """{channel_id (None: the meetings): slip figures with rates} for the slips issued in the period."""
+    today = today or local_today()
+    counts = _slip_counts([Slip.issued_at >= start, Slip.issued_at < end, Slip.item_id == Item.id], today,
+                          group_by=Item.channel_id)
+    return {key: _with_rates(value) for key, value in counts.items()}
+
+
+def item_counts_by_channel(start, end):
+    """{(channel_id or None, category or None): {"items", "answered"}} of the items raised in the period
+    (as `item_count` counts them); answered = answered directly, without a slip."""
+    rows = (db.session.query(Item.channel_id, Item.category, func.count(Item.id),
+                             func.sum(case((Item.status == "answered", 1), else_=0)))
+            .filter(Item.created_at >= start, Item.created_at < end, Item.channel.notin_(NOT_RAISED_CHANNELS))
+            .group_by(Item.channel_id, Item.category))
+    return {(channel_id, category): {"items": int(n), "answered": int(answered or 0)}
+            for channel_id, category, n, answered in rows}
+
+
+def callback_figures(start, end, group_by_channel=False):
+    """Feedback calls (反馈电话) about the slips issued in the period: {"called_back", "calls",
+    "callback_share"}; with `group_by_channel`, {channel_id (None: meetings): {...}} without the share."""
+    reached = [SlipCallback.slip_id == Slip.id, SlipCallback.reaction.in_(REACHED_REACTIONS),
+               Slip.issued_at >= start, Slip.issued_at < end]
+    columns = [func.count(func.distinct(Slip.id)), func.count(SlipCallback.id)]
+    if group_by_channel:
+        rows = (db.session.query(Item.channel_id, *columns).filter(Slip.item_id == Item.id, *reached)
+                .group_by(Item.channel_id))
+        return {channel_id: {"called_back": int(called), "calls": int(calls)} for channel_id, called, calls in rows}
+    called, calls = db.session.query(*columns).filter(*reached).one()
+    slips = db.session.query(func.count(Slip.id)).filter(Slip.issued_at >= start, Slip.issued_at < end).scalar()
+    return {"called_back": int(called or 0), "calls": int(calls or 0), "callback_share": rate(int(called or 0), slips)}
 
 
 def month_figures(year, month, today=None):

@@ -41,6 +41,23 @@
       save(entries);
     },
 
+    /** The entry of one item, or null. */
+    get: function (clientId) {
+      var entries = all();
+      var index = find(entries, clientId);
+      return index < 0 ? null : entries[index];
+    },
+
+    /** Forget an item the server refused: it never became one of this phone's items. */
+    remove: function (clientId) {
+      var entries = all();
+      var index = find(entries, clientId);
+      if (index >= 0) {
+        entries.splice(index, 1);
+        save(entries);
+      }
+    },
+
     /** Merge what the server told us (follow token, seq, status, slip number) into an entry. */
     update: function (clientId, changes) {
       var entries = all();

@@ -1,10 +1,14 @@
 /*
- * The participant's phone page: join, raise items, follow one's own items, +1 others.
+ * The participant's phone page of a meeting: join, raise items, follow one's own items, +1 others.
+ * The item form, the outbox and "我的事项" are the shared component in item-form.js (the standing
+ * channel's page uses the same); this file adds what only a meeting has: joining with a
+ * participant token, the live feed of everybody's items, and votes.
  *
  * ES5 only (WeChat in-app browser, old Android WebViews); see live-common.js.
  * What the phone keeps in localStorage, per meeting:
  * - huitan.p.<meeting>        {token, participant, mine: {client_id: text}, voted: {item_id: 1}}
  * - huitan.outbox.<meeting>   items typed but not yet acknowledged by the server
+ * - huitan.rejected.<meeting> items the server refused, kept with the reason until edited or dismissed
  * An item goes into the outbox before anything is sent, so a reload, a dead network or a
  * closed tab never loses it; the server is idempotent on client_id, so retries never
  * duplicate it.
@@ -48,15 +52,6 @@
     whoGuest: H.byId('who-guest'),
     switchUser: H.byId('switch-user'),
     closedBanner: H.byId('closed-banner'),
-    form: H.byId('item-form'),
-    text: H.byId('item-text'),
-    category: H.byId('item-category'),
-    counter: H.byId('counter'),
-    formError: H.byId('form-error'),
-    formOk: H.byId('form-ok'),
-    submit: H.byId('item-submit'),
-    mine: H.byId('mine'),
-    mineEmpty: H.byId('mine-empty'),
     others: H.byId('others'),
     othersEmpty: H.byId('others-empty')
   };
@@ -114,7 +109,7 @@
         saveState();
         showMain();
         startFeed();
-        outbox.retryFailed();
+        form.outbox.retryFailed();
       } else {
         say(els.joinError, H.errorMessage(status, data));
         // Turned away at the door (full, not on the approved list): the standing channel still hears them.
@@ -139,7 +134,7 @@
 
   H.on(els.switchUser, 'click', function () {
     // Unsent items belong to the person who typed them: never send them under another name.
-    if (outbox.entries().length) {
+    if (form.outbox.entries().length) {
       window.alert(T('switch_blocked'));
       return;
     }
@@ -155,25 +150,23 @@
     }
   });
 
-  // ------------------------------------------------------------------ outbox
+  // ------------------------------------------------------------------ the item form (item-form.js)
 
-  function sendItem(entry, done) {
+  function sendItem(payload, done) {
     if (!state.token) {
       done('wait', T('join_first'));
       return;
     }
-    H.request('POST', itemsUrl, entry.payload, { headers: authHeaders() }, function (status, data) {
+    H.request('POST', itemsUrl, payload, { headers: authHeaders() }, function (status, data) {
       var code = H.errorCode(data);
       if ((status === 200 || status === 201) && data && data.id) {
-        state.mine[data.client_id] = state.mine[data.client_id] || entry.payload.text;
+        state.mine[data.client_id] = state.mine[data.client_id] || payload.text;
         if (data.follow_token) {
           state.follow = state.follow || {};
           state.follow[data.client_id] = data.follow_token;
-          H.Mine.update(data.client_id, { follow_token: data.follow_token });
         }
         saveState();
-        if (feed) { feed.accept(data); }
-        done('ok');
+        done('ok', null, data);
       } else if (H.isTransient(status)) {
         done('retry', H.errorMessage(status, data));
       } else if (status === 401 || (status === 403 && code !== 'forbidden' && code !== 'roster_only')) {
@@ -185,169 +178,37 @@
     });
   }
 
-  // Items the server refused (4xx): out of the outbox so they never block the others, kept
-  // here with the reason until the participant edits them again or dismisses them.
-  state.rejected = state.rejected || [];
-
-  function rejectItem(entry, message) {
-    state.rejected.push({ client_id: entry.client_id, kind: entry.payload.kind, text: entry.payload.text,
-                          error: message });
-    saveState();
-    say(els.formOk, '');
-    render();
-  }
-
-  var outbox = new H.Outbox('huitan.outbox.' + meetingId, sendItem, function (entries) {
-    if (!els.formOk.hasAttribute('hidden') && !entries.length) { say(els.formOk, T('sent')); }
-    render();
-  }, rejectItem);
-  // An outbox written by an older page may still hold items marked failed: treat them as refused.
-  H.each(outbox.entries(), function (entry) {
-    if (entry.state === 'failed') {
-      outbox.remove(entry.client_id);
-      rejectItem(entry, entry.error || T('send_failed'));
-    }
-  });
-
-  function editAgain(rejected) {
-    state.rejected = H.filter(state.rejected, function (r) { return r.client_id !== rejected.client_id; });
-    saveState();
-    els.text.value = rejected.text;
-    H.each(els.form.querySelectorAll('input[name="kind"]'), function (input) {
-      input.checked = input.value === rejected.kind;
-    });
-    updateCounter();
-    render();
-    els.text.focus();
-  }
-
-  function dismiss(rejected) {
-    state.rejected = H.filter(state.rejected, function (r) { return r.client_id !== rejected.client_id; });
-    saveState();
-    render();
-  }
-
-  // ------------------------------------------------------------------ the form
-
-  function checkedValue(name) {
-    var inputs = els.form.querySelectorAll('input[name="' + name + '"]');
-    for (var i = 0; i < inputs.length; i++) { if (inputs[i].checked) { return inputs[i].value; } }
-    return null;
-  }
-
-  function updateCounter() {
-    var n = H.charCount(H.trim(els.text.value));
-    els.counter.textContent = String(n);
-    els.counter.parentNode.className = 'ph-counter' + (n > maxChars ? ' ph-over' : '');
-  }
-
-  H.on(els.text, 'input', updateCounter);
-  H.on(els.text, 'keyup', updateCounter);  // some old WebViews skip `input` for IME text
-
-  H.on(els.form, 'submit', function (event) {
-    event.preventDefault();
-    say(els.formOk, '');
-    if (meetingStatus !== 'live') {
-      say(els.formError, T('meeting_closed'));
-      return;
-    }
-    var kind = checkedValue('kind');
-    var text = H.trim(els.text.value);
-    var n = H.charCount(text);
-    if (!kind) { say(els.formError, T('choose_kind')); return; }
-    if (!text) { say(els.formError, T('empty_text')); return; }
-    if (n > maxChars) { say(els.formError, T('too_long', { max: maxChars, n: n })); return; }
-    say(els.formError, '');
-    var payload = {
-      client_id: H.newClientId(), kind: kind, text: text,
-      anonymity: checkedValue('anonymity') || 'named', category: els.category.value || null
-    };
+  var form = new H.ItemForm({
+    outboxKey: 'huitan.outbox.' + meetingId,
+    rejectedKey: 'huitan.rejected.' + meetingId,
+    scope: 'm' + meetingId,
+    title: meetingTitle,
+    maxChars: maxChars,
+    send: sendItem,
+    blocked: function () { return meetingStatus !== 'live' ? T('meeting_closed') : null; },
     // Remember it as ours before sending: the live event may arrive before the HTTP answer.
-    state.mine[payload.client_id] = text;
-    saveState();
-    H.Mine.record({ scope: 'm' + meetingId, title: meetingTitle, client_id: payload.client_id, kind: kind,
-                    text: text, anonymity: payload.anonymity, at: new Date().getTime() });
-    outbox.add(payload);
-    // Ready for the next item; the anonymity choice stays, the kind is chosen afresh.
-    H.each(els.form.querySelectorAll('input[name="kind"]'), function (input) { input.checked = false; });
-    els.category.value = '';
-    els.text.value = '';
-    updateCounter();
-    say(els.formOk, T('saved'));
+    onQueued: function (payload) {
+      state.mine[payload.client_id] = payload.text;
+      saveState();
+    },
+    onSent: function (item) { if (feed) { feed.accept(item); } },
+    onChange: function () { render(); },
+    followUrl: followUrlTemplate,
+    followToken: function (clientId) { return state.follow && state.follow[clientId]; },
+    showVotes: true
   });
+  // Refused items used to live in this page's state: move them to the shared component's list.
+  if (state.rejected && state.rejected.length) {
+    H.each(state.rejected, function (rejected) { form.rejected.push(rejected); });
+    H.store.set('huitan.rejected.' + meetingId, form.rejected);
+    delete state.rejected;
+    saveState();
+  }
 
-  // ------------------------------------------------------------------ lists
+  // ------------------------------------------------------------------ everybody's items
 
   function kindTag(item) {
     return H.el('span', { className: 'lv-kind lv-kind-' + item.kind, text: item.kind_label });
-  }
-
-  // The personal link to follow the slip and rate the reply (none for fully anonymous items).
-  function followLink(item) {
-    var token = state.follow && state.follow[item.client_id];
-    if (!token) { return null; }
-    return H.el('a', { className: 'ph-follow', href: followUrlTemplate.replace('TOKEN', token), text: T('follow') });
-  }
-
-  function renderMine(items) {
-    var list = els.mine;
-    H.clear(list);
-    var known = {};
-    H.each(items, function (item) { known[item.client_id] = true; });
-    var rows = [];
-    var entries = outbox.entries().reverse();  // newest first, like the list below
-    H.each(state.rejected.slice().reverse(), function (rejected) {
-      rows.push(H.el('li', { className: 'ph-item ph-rejected', 'data-client-id': rejected.client_id }, [
-        H.el('div', { className: 'ph-meta' }, [
-          H.el('span', { className: 'lv-kind lv-kind-' + rejected.kind, text: T('kind_' + rejected.kind) }),
-          H.el('span', { className: 'lv-status lv-status-rejected', text: T('send_failed') })
-        ]),
-        H.el('p', { className: 'ph-text', text: rejected.text }),
-        H.el('p', { className: 'ph-error-line', text: rejected.error }),
-        H.el('div', { className: 'ph-row' }, [
-          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('edit_again'),
-                           onclick: function () { editAgain(rejected); } }),
-          H.el('button', { type: 'button', className: 'ph-btn ph-small', text: T('dismiss'),
-                           onclick: function () { dismiss(rejected); } })
-        ])
-      ]));
-    });
-    H.each(entries, function (entry) {
-      if (known[entry.client_id]) { return; }  // stored already; only the answer got lost
-      var li = H.el('li', { className: 'ph-item ph-pending', 'data-client-id': entry.client_id }, [
-        H.el('div', { className: 'ph-meta' }, [
-          H.el('span', { className: 'lv-kind lv-kind-' + entry.payload.kind, text: T('kind_' + entry.payload.kind) }),
-          H.el('span', { className: 'lv-status lv-status-pending', text: T('waiting') })
-        ]),
-        H.el('p', { className: 'ph-text', text: entry.payload.text }),
-        entry.error ? H.el('p', { className: 'ph-error-line', text: entry.error }) : null
-      ]);
-      rows.push(li);
-    });
-    for (var i = items.length - 1; i >= 0; i--) {
-      var item = items[i];
-      H.Mine.update(item.client_id, { seq: item.seq, status_label: item.status_label,
-                                      slip_number: item.slip ? item.slip.number : null });
-      // A hidden item's text is withheld from phones; its author still has it here.
-      var text = item.text || state.mine[item.client_id] || '';
-      rows.push(H.el('li', { className: 'ph-item ph-status-' + item.status, 'data-seq': item.seq }, [
-        H.el('div', { className: 'ph-meta' }, [
-          H.el('span', { className: 'lv-seq', text: '#' + item.seq }),
-          kindTag(item),
-          item.category ? H.el('span', { className: 'lv-cat', text: item.category }) : null,
-          item.is_approved
-            ? H.el('span', { className: 'lv-status lv-status-' + item.status, text: item.status_label })
-            : H.el('span', { className: 'lv-status lv-status-pending', text: T('pending_approval') })
-        ]),
-        H.el('p', { className: 'ph-text', text: text }),
-        H.el('div', { className: 'ph-sub' }, [
-          H.el('span', { text: T('anon_' + item.anonymity) }),
-          H.el('span', { className: 'ph-votes', text: T('votes') + ' ' + item.votes })
-        ])
-      ].concat(H.outcomeNodes(item), [followLink(item)])));
-    }
-    H.each(rows, function (row) { list.appendChild(row); });
-    H.show(els.mineEmpty, rows.length === 0);
   }
 
   function vote(item) {
@@ -404,13 +265,14 @@
   }
 
   function render() {
+    if (!form) { return; }  // the form draws once it exists
     var all = feed ? feed.items.list() : [];
     var mine = [];
     var others = [];
     H.each(all, function (item) {
       if (state.mine.hasOwnProperty(item.client_id)) { mine.push(item); } else { others.push(item); }
     });
-    renderMine(mine);
+    form.renderMine(mine);
     renderOthers(others);
   }
 
@@ -422,7 +284,7 @@
     meetingStatus = status;
     var closed = status !== 'live';
     H.show(els.closedBanner, closed);
-    els.submit.disabled = closed;
+    form.setEnabled(!closed);
     if (closed) { render(); }
   }
 
@@ -437,7 +299,7 @@
       onConnection: function (connection) {
         els.conn.textContent = T(connection);
         els.conn.className = 'conn conn-' + connection;
-        if (connection === 'online') { outbox.kick(); }
+        if (connection === 'online') { form.outbox.kick(); }
       },
       onAuthError: function () { forgetToken(T('token_lost')); }
     });
@@ -447,11 +309,10 @@
 
   // ------------------------------------------------------------------ start
 
-  updateCounter();
   if (state.token) {
     showMain();
     startFeed();
-    outbox.kick();
+    form.outbox.kick();
   } else {
     showJoin('');
     render();
