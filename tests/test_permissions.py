@@ -163,6 +163,26 @@ EXPECTED = {
     "/api/v1/slips/<int:slip_id>/reassign": {"POST": CHAIRS},
     "/api/v1/slips/<int:slip_id>/perfunctory": {"POST": CHAIRS},
     "/api/v1/slips/<int:slip_id>/feedback": {"POST": PARTICIPANT},  # the submitter of the item
+    # the standing QR channel (一码通): submitting needs no account; organizers run the channels;
+    # organizers, mine leaders (viewers) and channel-supervising leads triage (the service checks who does what)
+    "/c/<code>": {"GET": EVERYONE},
+    "/public/summary/": {"GET": EVERYONE},
+    "/public/summary/<month>": {"GET": EVERYONE},
+    "/public/summary/<month>.pdf": {"GET": EVERYONE},
+    "/channels/": {"GET": ORGANIZERS, "POST": ORGANIZERS},
+    "/channels/<int:channel_id>": {"GET": ORGANIZERS, "POST": ORGANIZERS},
+    "/channels/<int:channel_id>/active": {"POST": ORGANIZERS},
+    "/channels/<int:channel_id>/qr.svg": {"GET": ORGANIZERS},
+    "/channels/<int:channel_id>/poster.pdf": {"GET": ORGANIZERS},
+    "/intake/": {"GET": READERS},
+    "/intake/<int:item_id>": {"POST": READERS},
+    "/intake/summary/<month>": {"GET": ORGANIZERS, "POST": ORGANIZERS},
+    "/api/v1/channels": {"GET": ORGANIZERS, "POST": ORGANIZERS},
+    "/api/v1/channels/<code>/items": {"GET": EVERYONE, "POST": EVERYONE},
+    "/api/v1/intake": {"GET": ORGANIZERS | {"viewer"}},
+    "/api/v1/intake/<int:item_id>/urgent": {"POST": READERS},
+    "/api/v1/intake/<int:item_id>/dispatch": {"POST": ORGANIZERS | {"viewer"}},
+    "/api/v1/slips/<int:slip_id>/callbacks": {"GET": STAFF, "POST": HANDLERS | CHAIRS},  # handlers: their department's
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -247,6 +267,8 @@ def world(app):
     appoint_reviewer(users["organizer"], review, users["lead"].id)
     from facilitation.slips.services import record_noncompliance
     entry = record_noncompliance(users["organizer"], department.id, "月报未按时上报")
+    from facilitation.intake.services import create_channel
+    channel = create_channel(users["organizer"], {"name": "职工食堂"})
     db.session.commit()
 
     # URL arguments by name. Closing is refused while the item is open, and refusing an
@@ -255,7 +277,7 @@ def world(app):
               "person_id": person.id, "tier_id": tier.id, "join_code": meeting.join_code, "code": "zh",
               "action": "close", "decision": "refuse", "token": transferred.follow_token,
               "review_id": review.id, "revision": 1, "year": today.year, "month": f"{today:%Y-%m}",
-              "entry_id": entry.id, "holiday_id": holiday.id}
+              "entry_id": entry.id, "holiday_id": holiday.id, "channel_id": channel.id}
     clients = {"anonymous": (app.test_client(), {}),
                "participant": (app.test_client(),
                                {"Authorization": f"Bearer {issue_participant_token(participant)}"})}

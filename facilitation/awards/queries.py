@@ -144,7 +144,9 @@ def _source(item, unit_names):
     if meeting is not None:
         tier = meeting.tier.name if meeting.tier else _("跨层级")
         return {"meeting": meeting.title, "tier": tier, "date": to_local(meeting.starts_at).strftime("%Y-%m-%d")}
-    return {"meeting": _("一码通"), "tier": unit_names.get(item.unit_id, ""),
+    channel = item.qr_channel
+    return {"meeting": _("一码通·%(n)s", n=channel.name) if channel is not None else _("一码通"),
+            "tier": unit_names.get(item.unit_id, ""),
             "date": to_local(item.created_at).strftime("%Y-%m-%d")}
 
 

@@ -43,15 +43,13 @@ def _zero():
             "satisfaction_rate": None}
 
 
-def summary_document(year, month, today=None):
-    """The month's public summary: the headline figures (the same as GET /api/v1/stats), items
-    received per source (each channel, and the meetings) and category, replies and closures per
-    source, feedback calls, and the replies the organizer chose."""
-    start, end, _first, _last = stats.period_of_month(year, month)
-    month_text = f"{year:04d}-{month:02d}"
-    headline = stats.figures(start, end, today)
+def source_rows(start, end, today=None):
+    """Per source of items (each channel by name, then the meetings): the items received and
+    answered directly, per category, and the slip figures of the period's slips from that source,
+    all from stats.queries. Returns (rows, categories, category_totals)."""
     slips_by_source = stats.channel_figures(start, end, today)
     counts = stats.item_counts_by_channel(start, end)
+    calls = stats.callback_figures(start, end, group_by_channel=True)
     channels = {c.id: c for c in Channel.query.all()}
     source_ids = {cid for cid, _category in counts} | set(slips_by_source) | \
         {c.id for c in channels.values() if c.is_active}
@@ -69,17 +67,30 @@ def summary_document(year, month, today=None):
         figures = slips_by_source.get(cid) or _zero()
         rows.append({
             "source": source_label(channels[cid].name if cid is not None else None), "is_channel": cid is not None,
+            "is_active": channels[cid].is_active if cid is not None else True,
             "items": sum(v["items"] for v in mine.values()), "answered": sum(v["answered"] for v in mine.values()),
             "by_category": [mine.get(c, {}).get("items", 0) for c in categories],
             "slips": figures["slips"], "replied": figures["replied"], "closed": figures["closed"],
-            "reply_rate": figures["reply_rate"], "closure_rate": figures["closure_rate"]})
+            "overdue": figures["overdue"], "reply_rate": figures["reply_rate"],
+            "closure_rate": figures["closure_rate"], "satisfaction_rate": figures["satisfaction_rate"],
+            "called_back": calls.get(cid, {}).get("called_back", 0)})
+    labels = [c if c is not UNCATEGORIZED else _("未分类") for c in categories]
+    return rows, labels, [category_totals[c] for c in categories]
+
+
+def summary_document(year, month, today=None):
+    """The month's public summary: the headline figures (the same as GET /api/v1/stats), items
+    received per source (each channel, and the meetings) and category, replies and closures per
+    source, feedback calls, and the replies the organizer chose."""
+    start, end, _first, _last = stats.period_of_month(year, month)
+    month_text = f"{year:04d}-{month:02d}"
+    rows, categories, category_totals = source_rows(start, end, today)
+    channels = {c.id: c for c in Channel.query.all()}
     picks = [_pick_row(slip, channels) for slip in queries.picked_slips(month_text)]
     return {"month": month_text, "label": _("%(y)d年%(m)d月", y=year, m=month), "months": month_navigation(year, month),
-            "figures": headline, "callbacks": stats.callback_figures(start, end),
-            "answered": sum(r["answered"] for r in rows), "rows": rows,
-            "categories": [c if c is not UNCATEGORIZED else _("未分类") for c in categories],
-            "category_totals": [category_totals[c] for c in categories],
-            "picks": picks, "as_of": (today or local_today()).isoformat()}
+            "figures": stats.figures(start, end, today), "callbacks": stats.callback_figures(start, end),
+            "answered": sum(r["answered"] for r in rows), "rows": rows, "categories": categories,
+            "category_totals": category_totals, "picks": picks, "as_of": (today or local_today()).isoformat()}
 
 
 def _pick_row(slip, channels):

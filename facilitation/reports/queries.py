@@ -97,6 +97,9 @@ def monthly_figures(year, month, today=None):
         "slips": slips, "ratings": rating_breakdown(start, end),
         "departments": departments,
     }
+    from ..intake.documents import source_rows
+    figures["by_source"], figures["source_categories"], _totals = source_rows(start, end, today)
+    figures["callbacks"] = stats.callback_figures(start, end)
     figures["risks"] = risks(figures, items, unhappy, reopened, today, (start, end, last))
     return figures
 

@@ -7,7 +7,8 @@ from ..accounts.context import bearer_token, roles_required, staff_required
 from ..api import bp, json_body
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..timeutil import local_today, parse_date
+from ..edges import unit_of_work
+from ..timeutil import local_today, parse_date, parse_local_datetime, to_local
 from ..validation import ID_MAX, PAGE_MAX, query_int
 from . import queries, services
 from .models import SLIP_STATUSES
@@ -337,3 +338,75 @@ def slip_feedback(slip_id):
     return _ok(slip)
 
 
+
+
+def _callback_to_dict(entry):
+    return {"id": entry.id, "slip_id": entry.slip_id, "called_at": to_local(entry.called_at).isoformat(),
+            "caller": entry.caller, "summary": entry.summary, "reaction": entry.reaction,
+            "reaction_label": services.callback_label(entry.reaction), "reaction_note": entry.reaction_note,
+            "recorded_by": entry.recorded_by.display_name if entry.recorded_by else None}
+
+
+@bp.route("/slips/<int:slip_id>/callbacks", methods=["GET", "POST"])
+@roles_required("organizer", "lead", "handler", "viewer")
+def slip_callbacks(slip_id):
+    """The feedback calls (反馈电话) of a slip; a handler, the supervisor or an organizer logs one.
+    ---
+    get:
+      summary: The slip's callback log
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200:
+          description: '{"callbacks": [...]}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/CallbackList'}}}
+        404:
+          description: no such slip, or not visible to the caller
+    post:
+      summary: Log a feedback call
+      parameters: [{name: slip_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [summary, reaction]
+              properties:
+                called_at: {type: string, format: date-time, description: 'default now; local time when no offset'}
+                caller: {type: string, maxLength: 64, description: 'default: the display name of the user logging it'}
+                summary: {type: string, maxLength: 2000}
+                reaction: {type: string, enum: [understood, partly, objection, unreachable]}
+                reaction_note: {type: string, maxLength: 1000}
+      responses:
+        201:
+          description: '{"callback": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/CallbackEnvelope'}}}
+        400:
+          description: no summary, unknown reaction, time in the future or over a year ago
+        403:
+          description: not the department's handler, the supervisor or an organizer
+        404:
+          description: no such slip, or not visible to the caller
+        409:
+          description: a fully anonymous item has no one to call
+    """
+    slip = _visible_slip(slip_id)
+    if request.method == "GET":
+        return jsonify({"callbacks": [_callback_to_dict(c) for c in slip.callbacks]})
+    data = json_body()
+    called_at = None
+    if data.get("called_at") not in (None, ""):
+        try:
+            called_at = parse_local_datetime(data["called_at"] if isinstance(data["called_at"], str) else "")
+        except (ValueError, OverflowError):
+            raise ValidationError(_("通话时间格式应为 YYYY-MM-DDTHH:MM。"), code="bad_called_at")
+    fields = {}
+    for key in ("caller", "summary", "reaction", "reaction_note"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(_("%(field)s 必须是字符串。", field=key))
+        fields[key] = value
+    with unit_of_work():
+        entry = services.record_callback(current_user, slip, called_at=called_at, **fields)
+        body = {"callback": _callback_to_dict(entry)}
+    return jsonify(body), 201

@@ -26,6 +26,15 @@ def document_labels():
     return labels
 
 
+def source_of(item, labels=None):
+    """Where an item came from, for staff documents: the meeting's title, or 一码通·<channel>."""
+    if item.meeting is not None:
+        return item.meeting.title
+    channel = item.qr_channel
+    qr = labels["qr"] if labels else _("一码通")
+    return f"{qr}·{channel.name}" if channel is not None else qr
+
+
 def slip_document(slip, labels=None):
     """Plain data for the paper slip form and a ledger row (no ORM objects reach the PDF template).
 
@@ -36,9 +45,10 @@ def slip_document(slip, labels=None):
     meeting = item.meeting
     return {
         "number": slip.number, "purpose": labels["purpose"].get(slip.purpose, ""),
-        "meeting": meeting.title if meeting else labels["qr"],
-        "meeting_date": to_local(meeting.starts_at).strftime("%Y-%m-%d") if meeting else "",
-        "tier": meeting.tier.name if meeting and meeting.tier else labels["cross_tier"],
+        "meeting": meeting.title if meeting else source_of(item, labels),
+        "meeting_date": to_local(meeting.starts_at if meeting else item.created_at).strftime("%Y-%m-%d"),
+        "tier": (meeting.tier.name if meeting.tier else labels["cross_tier"]) if meeting else "",
+        "instruction": slip.instruction or "",
         "kind": labels["kind"].get(item.kind, item.kind), "category": item.category or "", "text": item.text,
         "submitter": (item.submitter_name or "") if item.anonymity == "named" else labels[item.anonymity],
         "department": slip.department.name,
@@ -54,15 +64,15 @@ def slip_document(slip, labels=None):
 
 LEDGER_COLUMNS = ("number", "meeting", "meeting_date", "tier", "kind", "category", "text", "submitter",
                   "department", "issued", "due", "supervisor", "handler", "status", "reply", "basis",
-                  "replied", "rating", "rating_comment", "reopen_count")
-LEDGER_WRAPPED = frozenset(("meeting", "text", "reply", "basis", "rating_comment"))
-LEDGER_WIDTHS = (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8)
+                  "replied", "rating", "rating_comment", "reopen_count", "instruction")
+LEDGER_WRAPPED = frozenset(("meeting", "text", "reply", "basis", "rating_comment", "instruction"))
+LEDGER_WIDTHS = (16, 22, 12, 14, 10, 8, 40, 10, 12, 12, 12, 10, 12, 8, 40, 24, 12, 10, 20, 8, 24)
 
 
 def ledger_headers():
-    return [_("编号"), _("来源慧谈"), _("慧谈日期"), _("层级"), _("类型"), _("分类"), _("事项内容"), _("提出人"),
+    return [_("编号"), _("来源"), _("提出日期"), _("层级"), _("类型"), _("分类"), _("事项内容"), _("提出人"),
             _("承办科室"), _("交办日期"), _("答复期限"), _("督办员"), _("承办人"), _("状态"), _("答复内容"),
-            _("答复依据"), _("答复日期"), _("职工评价"), _("评价说明"), _("退回次数")]
+            _("答复依据"), _("答复日期"), _("职工评价"), _("评价说明"), _("退回次数"), _("领导批示")]
 
 
 def ledger_workbook(slips):
@@ -84,7 +94,7 @@ def public_rows(slips):
     from ..live.services import kind_label
     labels = status_and_rating_labels()
     return [{"number": s.number, "text": services.public_text(s.item), "is_summary": s.item.publication == "summary",
-             "kind": kind_label(s.item.kind), "department": s.department.name,
+             "kind": kind_label(s.item.kind), "department": s.department.name, "source": public_source(s.item),
              # a summary is there to keep the person out of view: no name beside it
              "submitter": s.item.submitter_name if s.item.anonymity == "named" and s.item.publication == "full"
              else None,
@@ -92,6 +102,15 @@ def public_rows(slips):
              "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
              "status": s.status, "status_label": labels["status"][s.status],
              "rating": labels["rating"].get(s.rating, "")} for s in slips]
+
+
+def public_source(item):
+    """Where an item came from, as the public board says it: 一码通·<channel>, or the tier's 慧谈."""
+    if item.meeting_id is None:
+        channel = item.qr_channel
+        return _("一码通·%(n)s", n=channel.name) if channel is not None else _("一码通")
+    meeting = item.meeting
+    return _("%(t)s慧谈", t=meeting.tier.name) if meeting.tier is not None else _("专题慧谈")
 
 
 def month_navigation(year, month):

@@ -1,10 +1,12 @@
 """Forms for acting on slips."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 PUBLICATION_CHOICES = [("full", _l("公示原文")), ("summary", _l("公示摘要")), ("withheld", _l("不公示"))]
+REACTION_CHOICES = [("understood", _l("理解认可")), ("partly", _l("基本认可")), ("objection", _l("仍有意见")),
+                    ("unreachable", _l("未接通"))]
 RATING_CHOICES = [("satisfied", _l("满意")), ("basically_satisfied", _l("基本满意")), ("dissatisfied", _l("不满意"))]
 
 
@@ -20,6 +22,11 @@ class ActionForm(FlaskForm):
     department_id = SelectField(_l("改派科室"), coerce=int, validators=[Optional()])
     publication = SelectField(_l("公示方式"), choices=PUBLICATION_CHOICES, validators=[Optional()])
     public_summary = StringField(_l("公示摘要（不写姓名、病情、家庭细节）"), validators=[Optional(), Length(max=200)])
+    called_at = DateTimeLocalField(_l("通话时间"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    caller = StringField(_l("回访人"), validators=[Optional(), Length(max=64)])
+    summary = TextAreaField(_l("通话内容 *"), validators=[Optional(), Length(max=2000)])
+    reaction = SelectField(_l("职工反应"), choices=REACTION_CHOICES, validators=[Optional()])
+    reaction_note = StringField(_l("职工原话（可选）"), validators=[Optional(), Length(max=1000)])
 
 
 class FeedbackForm(FlaskForm):

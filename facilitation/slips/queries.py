@@ -53,7 +53,8 @@ def for_listing(query, with_item=True):
 
 def for_documents(query):
     """The slip form and the ledger show the meeting, its tier, the supervisor and the handler."""
-    return query.options(joinedload(Slip.item).selectinload(Item.meeting), selectinload(Slip.supervisor),
+    return query.options(joinedload(Slip.item).selectinload(Item.meeting),
+                         joinedload(Slip.item).selectinload(Item.qr_channel), selectinload(Slip.supervisor),
                          selectinload(Slip.handler))
 
 

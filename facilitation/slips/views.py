@@ -19,7 +19,7 @@ from ..scheduling.models import Meeting
 from ..spreadsheets import xlsx_response
 from ..stats import queries as stats
 from ..stats.queries import overdue_clause
-from ..timeutil import local_today, to_local
+from ..timeutil import local_today, local_zone, to_local
 from ..validation import arg_int, arg_page
 from . import documents, queries, services
 from .forms import AbsenceForm, ActionForm, DeductionForm, FeedbackForm, FollowupForm, ReversalForm
@@ -78,7 +78,8 @@ def _slip_or_404(slip_id):
 @staff_required
 def show_slip(slip_id):
     slip = _slip_or_404(slip_id)
-    form = ActionForm(publication=slip.item.publication, public_summary=slip.item.public_summary)
+    form = ActionForm(publication=slip.item.publication, public_summary=slip.item.public_summary,
+                      caller=current_user.display_name)
     form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in
                                                Department.query.filter_by(is_active=True).order_by(Department.position)]
     if request.method == "POST":
@@ -93,6 +94,11 @@ def show_slip(slip_id):
                 getattr(form, field).errors = [outcome.error.message]
             slip = _slip_or_404(slip_id)
     return render_template("slips/show_slip.html", slip=slip, form=form, events=events_for("slip", slip.id),
+                           can_call=services.can_record_callback(current_user, slip),
+                           sees_identity=current_user.has_role("organizer")
+                           or services.is_supervisor_of(current_user, slip),
+                           source=documents.source_of(slip.item), callback_label=services.callback_label,
+                           issued_by_name=_issuer_name(slip),
                            is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
@@ -101,9 +107,16 @@ def show_slip(slip_id):
                            labels=documents.status_and_rating_labels())
 
 
+def _issuer_name(slip):
+    from ..accounts.models import User
+    user = db.session.get(User, slip.issued_by_user_id) if slip.issued_by_user_id else None
+    return user.display_name if user is not None else ""
+
+
 # A refused action whose message belongs beside one field of the form.
 FIELD_OF_ERROR = {"reply_required": "reply", "basis_required": "basis", "note_required": "note",
-                  "bad_publication": "publication"}
+                  "bad_publication": "publication", "summary_required": "summary", "bad_reaction": "reaction",
+                  "bad_called_at": "called_at", "caller_required": "caller"}
 
 
 def _apply_action(slip, form):
@@ -135,6 +148,11 @@ def _apply_action(slip, form):
     if action == "publication":
         services.set_publication(user, slip, form.publication.data, form.public_summary.data)
         return _("已保存公示方式。")
+    if action == "callback":
+        called_at = form.called_at.data.replace(tzinfo=local_zone()) if form.called_at.data else None
+        services.record_callback(user, slip, called_at=called_at, caller=form.caller.data, summary=form.summary.data,
+                                 reaction=form.reaction.data, reaction_note=form.reaction_note.data)
+        return _("已登记反馈电话。")
     if action == "perfunctory":
         services.flag_perfunctory(user, slip, form.reason.data)
         return _("已认定为搪塞应付、推诿扯皮，科室扣 1 分。")

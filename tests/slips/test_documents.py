@@ -85,7 +85,7 @@ def test_ledger_has_the_slip_form_columns(world, logged_in):
                             department_id=world.other_department.id)
     header, rows = _ledger(logged_in(world.organizer))
     assert list(header) == ledger_headers()
-    assert header[:3] == ("编号", "来源慧谈", "慧谈日期") and "答复依据" in header and "职工评价" in header
+    assert header[:3] == ("编号", "来源", "提出日期") and "答复依据" in header and "职工评价" in header
     assert len(header) == len(LEDGER_COLUMNS)
     by_number = {row[0]: dict(zip(LEDGER_COLUMNS, row)) for row in rows}
     assert set(by_number) == {named.number, anonymous.number, hidden.number}
