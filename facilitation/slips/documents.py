@@ -110,7 +110,7 @@ def public_source(item):
         channel = item.qr_channel
         return _("一码通·%(n)s", n=channel.name) if channel is not None else _("一码通")
     meeting = item.meeting
-    return _("%(t)s慧谈", t=meeting.tier.name) if meeting.tier is not None else _("专题慧谈")
+    return _("%(t)s层级慧谈", t=meeting.tier.name) if meeting.tier is not None else _("专题慧谈")
 
 
 def month_navigation(year, month):
