@@ -25,6 +25,14 @@ def qr_svg(url, scale=10):
                                                         omitsize=True))
 
 
+def qr_svg_file(url, scale=10):
+    """The QR code of `url` as a standalone SVG document (for an <img>)."""
+    import io
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=scale, border=2, dark="#000", light="#fff", xmldecl=False)
+    return out.getvalue()
+
+
 def poster_document(channel, url):
     """The A4 poster of a channel: its name, the invitation line, the QR code, the promise."""
     return {"name": channel.name, "code": channel.code, "url": url, "qr": qr_svg(url),

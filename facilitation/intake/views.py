@@ -157,7 +157,7 @@ def set_active(channel_id):
 @roles_required("organizer")
 def channel_qr(channel_id):
     channel = db.get_or_404(Channel, channel_id)
-    return Response(str(documents.qr_svg(channel_url(channel))), mimetype="image/svg+xml",
+    return Response(documents.qr_svg_file(channel_url(channel)), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
 
 
