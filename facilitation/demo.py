@@ -18,7 +18,7 @@ from .scheduling.queries import proposal_for, working_days
 from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
                                   generate_month_plan, mark_attendance, record_department_attendance,
                                   set_participants, start_meeting)
-from .timeutil import local_today, local_zone, utcnow
+from .timeutil import local_today, local_zone, month_bounds, utcnow
 
 DEMO_PASSWORD = "huitan2026"
 MINE = "鲁西能源集团 郓北煤矿"
@@ -225,9 +225,14 @@ def load_demo():
     if IdeaReview.query.count() == 0:
         _demo_golden_ideas(organizer)
     db.session.flush()
+    from .intake.models import Channel
+    if Channel.query.count() == 0:
+        _demo_channels(organizer)
+    db.session.flush()
 
     lines = [f"演示数据已就绪：{MINE}",
-             f"  部门 {Department.query.count()} 个，职工 {Person.query.count()} 人，慧谈 {Meeting.query.count()} 场",
+             f"  部门 {Department.query.count()} 个，职工 {Person.query.count()} 人，慧谈 {Meeting.query.count()} 场，"
+             f"一码通渠道 {Channel.query.count()} 个",
              f"演示账号（密码均为 {DEMO_PASSWORD}）：",
              "  admin        系统管理员",
              "  organizer    党群办组织者",
@@ -367,7 +372,7 @@ def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
             continue  # waiting for the supervisor
         rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
         slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "餐箱还是不够用。")
-        slip.rated_at = slip.replied_at + timedelta(days=1)
+        slip.rated_at = min(slip.replied_at + timedelta(days=1), utcnow())
         if slip.status == "replied" and rating == "basically_satisfied":
             slip_services.close_slip(lead, slip)
         if slip.closed_at is not None:
@@ -409,3 +414,147 @@ def _demo_golden_ideas(organizer):
         award_services.mark_paid(organizer, review, awards[0].item_id, awards[0].claim_code)
     if len(awards) > 1 and awards[1].item.follow_token:
         award_services.claim_award(awards[1].item.follow_token)
+
+
+# The standing QR channel (一码通): where the posters hang, and what came in through them.
+DEMO_CHANNELS = (  # name, unit, invitation, supervisor (None: the organizer), default, active
+    ("职工食堂", None, "吃得好不好，您说了算：扫一扫，意见直达党群工作部。", None, True, True),
+    ("单身职工宿舍（2号楼）", None, "住得舒不舒心，扫码就能说，件件有回音。", None, False, True),
+    ("职工浴室", None, None, None, False, True),
+    ("综采一区公示栏", "综采一区", "区队的事、班组的事、自己的事，扫一扫就能说。", "lead_zhigong", False, True),
+    ("办公楼大厅", None, None, None, False, True),
+    ("临时工棚（已拆除）", None, None, None, False, False),
+)
+# channel, kind, category, anonymity, text, days ago, outcome — outcomes: answer:<text>, slip:<department>,
+# urgent:<department> (特事特办, dispatched by the mine leader), merge:<index>, hide:<reason>, open
+DEMO_CHANNEL_ITEMS = (
+    ("职工浴室", "demand", "生活", "named", "女职工澡堂晚上八点就关门，夜班下井回来洗不上澡，希望延长开放时间。", 40,
+     "slip:后勤管理部"),
+    ("单身职工宿舍（2号楼）", "demand", "生活", "named", "2号楼楼顶的广播喇叭正对着6楼，白天放广播，夜班职工睡不好觉。", 38,
+     "urgent:后勤管理部"),
+    ("综采一区公示栏", "demand", "后勤", "anonymous", "综采一区会议室空调不制冷，班前会闷热，大家汗流浃背。", 36,
+     "urgent:机电运输科"),
+    ("办公楼大厅", "question", "薪酬", "named", "工资条上的个人所得税比上个月多扣了不少，是怎么算的？", 35, "slip:人力资源部"),
+    ("职工食堂", "demand", "后勤", "named", "夜班饭只有两个菜，能不能增加一个面食窗口？", 33, "slip:后勤管理部"),
+    ("职工浴室", "demand", "生活", "hidden_identity", "浴室晚上关门太早，夜班的人洗不上澡。", 33, "merge:0"),
+    ("职工食堂", "question", "薪酬", "anonymous", "饭卡补贴每月几号发到卡上？", 32, "answer:饭卡补贴每月10日随工资一并充值到饭卡。"),
+    ("单身职工宿舍（2号楼）", "demand", "生活", "hidden_identity", "3楼公共洗衣机坏了两台，周末排队洗衣服要等一上午。", 31,
+     "slip:后勤管理部"),
+    ("职工浴室", "suggestion", "安全", "named", "建议浴室更衣柜加装密码锁，最近有人丢了手机。", 30, "slip:后勤管理部"),
+    ("办公楼大厅", "question", "培训", "named", "今年技能鉴定什么时候报名？在哪里报？", 29,
+     "answer:技能鉴定11月20日起在安培中心报名，携带身份证和岗位证书复印件。"),
+    ("职工食堂", "demand", "其他", "named", "出售九成新电动车一辆，有意者联系。", 28, "hide:与职工诉求无关的个人广告"),
+    ("综采一区公示栏", "difficulty", "生活", "anonymous", "母亲住院需要长期陪护，能否暂时调整为常白班？", 27, "slip:人力资源部"),
+    ("职工食堂", "demand", "后勤", "named", "食堂早餐7点就收了，早班升井后吃不上热饭。", 9, "slip:后勤管理部"),
+    ("单身职工宿舍（2号楼）", "demand", "生活", "anonymous", "宿舍热水器坏了一个星期，报修后还没人来。", 6,
+     "urgent:后勤管理部"),
+    ("办公楼大厅", "question", "薪酬", "named", "夜班津贴调整后从几月开始执行？", 4,
+     "answer:新的夜班津贴标准自本月起执行，经管科已在工资条上单列。"),
+    ("综采一区公示栏", "suggestion", "安全", "named", "建议在运输大巷转弯处加装反光警示桩。", 3, "open"),
+    ("职工浴室", "demand", "劳保", "hidden_identity", "劳保毛巾和肥皂发放不及时，这个月还没领到。", 2, "open"),
+    ("职工食堂", "demand", "后勤", "named", "食堂打饭窗口排队太长，希望高峰时多开一个窗口。", 1, "open"),
+    ("单身职工宿舍（2号楼）", "question", "生活", "anonymous", "宿舍楼什么时候通暖气？", 0, "open"),
+)
+CHANNEL_SUBMITTERS = ("段伟", "李运芳", "袁永健", "黄占超", "王海涛", "刘晓燕", "陈志强")
+CHANNEL_INSTRUCTIONS = {"后勤管理部": "事关职工休息，特事特办，后勤管理部两日内拿出方案并回复职工。",
+                        "机电运输科": "机电运输科立即检修，并对其他值班室空调做一次全面排查。"}
+
+
+def _demo_channels(organizer):
+    """The 一码通 posters of the mine and a month and a half of what came in through them: answered
+    on the spot, handed to departments, 特事特办 dispatched by the mine leader with an instruction,
+    feedback calls, a duplicate merged, an advertisement hidden, and a few still waiting in the inbox."""
+    from .intake import services as intake
+    from .intake.models import Channel
+    from .slips import services as slip_services
+    rng = random.Random(20261212)
+    leader = User.query.filter_by(username="kuangzhang").first()
+    channels = {}
+    for name, unit_name, invitation, supervisor, is_default, active in DEMO_CHANNELS:
+        supervisor_user = User.query.filter_by(username=supervisor).first() if supervisor else None
+        unit = Unit.query.filter_by(name=unit_name).first() if unit_name else None
+        channel = intake.create_channel(organizer, {
+            "name": name, "invitation": invitation, "unit_id": unit.id if unit else None,
+            "supervisor_user_id": supervisor_user.id if supervisor_user else None, "is_default": is_default})
+        if not active:
+            intake.set_channel_active(organizer, channel, False)
+        channels[name] = channel
+    departments = {d.name: d for d in Department.query.all()}
+    handlers = {u.department_id: u for u in User.query.filter_by(role="handler")}
+    now = utcnow()
+    today = local_today()
+    made = []
+    for index, (channel_name, kind, category, anonymity, text, days_ago, outcome) in enumerate(DEMO_CHANNEL_ITEMS):
+        channel = channels[channel_name]
+        name = CHANNEL_SUBMITTERS[index % len(CHANNEL_SUBMITTERS)] if anonymity != "hidden_identity" else None
+        item, _created = intake.submit_channel_item(
+            channel, client_id=f"demo-qr-{index:04d}", kind=kind, text=text, category=category, anonymity=anonymity,
+            name=name, phone=f"1390530{index:04d}" if name and index % 2 else None)
+        made.append(item)
+        raised_at = now - timedelta(days=days_ago, hours=rng.randint(1, 9))
+        action, _sep, argument = outcome.partition(":")
+        if action == "answer":
+            live_services.answer_item(organizer, item, argument)
+        elif action == "hide":
+            live_services.hide_item(organizer, item, argument)
+        elif action == "merge":
+            live_services.merge_item(organizer, item, made[int(argument)].id)
+        elif action in ("slip", "urgent"):
+            department = departments[argument]
+            if action == "urgent":
+                intake.mark_urgent(leader or organizer, item)
+                slip = intake.dispatch_item(leader or organizer, item, department.id, CHANNEL_INSTRUCTIONS[argument])
+            else:
+                slip = live_services.transfer_item(organizer, item, department.id,
+                                                   today + timedelta(days=7))
+            _demo_channel_slip(rng, slip, raised_at, days_ago, handlers.get(department.id), organizer, slip_services)
+        item.created_at = raised_at
+        if item.outcome_at is not None:
+            item.outcome_at = raised_at + timedelta(hours=3)
+    db.session.flush()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    start, end = month_bounds(*(int(x) for x in last_month.split("-")))
+    from .slips.models import Slip
+    picked = (Slip.query.join(Item).filter(Item.channel == "qr", Slip.replied_at >= start, Slip.replied_at < end,
+                                           Item.publication != "withheld").order_by(Slip.replied_at).limit(3).all())
+    for slip in picked:
+        intake.pick_for_summary(organizer, last_month, slip, True)
+
+
+def _demo_channel_slip(rng, slip, raised_at, days_ago, handler, organizer, slip_services):
+    """Walk a channel item's slip as far as its age allows: signed, replied, called back, rated."""
+    from .slips.services import add_working_days
+    issued_at = raised_at + timedelta(hours=3)
+    slip.issued_at = issued_at
+    issued_day = issued_at.astimezone(local_zone()).date()
+    slip.due_date = add_working_days(issued_day, 1 if slip.item.is_urgent else 5)
+    if handler is None or days_ago < 3:
+        return
+    slip_services.accept_slip(handler, slip)
+    slip.accepted_at = issued_at + timedelta(hours=2)
+    reply = next((text for start, text in DEMO_CHANNEL_REPLIES.items() if slip.item.text.startswith(start)),
+                 rng.choice(REPLIES))
+    slip_services.reply_slip(handler, slip, reply, rng.choice(BASIS))
+    slip.replied_at = min(issued_at + timedelta(days=1 if slip.item.is_urgent else rng.randint(2, 4)),
+                          utcnow() - timedelta(hours=6))
+    slip.replied_on_time = slip.replied_at.astimezone(local_zone()).date() <= slip.due_date
+    if slip.item.anonymity != "hidden_identity":
+        slip_services.record_callback(organizer, slip, called_at=slip.replied_at + timedelta(hours=4),
+                                      caller="党群工作部 " + organizer.display_name,
+                                      summary="向职工说明了办理结果和依据，询问是否还有意见。",
+                                      reaction="understood" if rng.random() < 0.8 else "partly",
+                                      reaction_note="这样解释就明白了。" if rng.random() < 0.5 else None)
+        slip_services.rate_slip(slip, "satisfied" if rng.random() < 0.85 else "basically_satisfied")
+        slip.rated_at = min(slip.replied_at + timedelta(days=1), utcnow())
+        if slip.status == "replied":
+            slip_services.close_slip(organizer, slip)
+        slip.closed_at = slip.rated_at
+
+
+DEMO_CHANNEL_REPLIES = {  # the first characters of an item's text → the department's reply
+    "女职工澡堂晚上八点": "女职工澡堂自下周一起开放到晚上十点，夜班交接后另设30分钟热水时段。",
+    "2号楼楼顶的广播喇": "已将2号楼楼顶喇叭移至办公楼一侧，全矿广播音量整体调低，夜班休息时段停播。",
+    "综采一区会议室空调": "已更换综采一区会议室空调压缩机，并对其他区队值班室空调全部检查，维修3台。",
+    "工资条上的个人所得": "本月含季度绩效奖金，按累计预扣法计税；人力资源部已电话逐项解释，并在工资条上增加说明栏。",
+    "夜班饭只有两个菜，": "自本周起夜班增加面条、水饺窗口，每晚四个菜品轮换。",
+}

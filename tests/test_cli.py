@@ -117,6 +117,26 @@ def test_demo_shows_who_is_heard(demo_db):
     assert query(path, "SELECT COUNT(*) FROM meetings WHERE kind = 'online' AND video_url LIKE 'https://%'")[0][0] == 1
 
 
+def test_demo_shows_the_standing_channel(demo_db):
+    """一码通: posters (one default, one stopped), items of every outcome without a meeting, 特事特办
+    dispatched by the mine leader with an instruction, feedback calls, replies chosen for the summary,
+    nothing identifying stored for a fully anonymous item."""
+    path, _output = demo_db
+    channels = query(path, "SELECT name, is_active, is_default FROM channels")
+    assert len(channels) >= 5 and sum(1 for c in channels if c[2]) == 1 and any(not c[1] for c in channels)
+    statuses = dict(query(path, "SELECT status, COUNT(*) FROM items WHERE channel = 'qr' AND meeting_id IS NULL "
+                                "AND channel_id IS NOT NULL GROUP BY status"))
+    assert {"open", "answered", "transferred", "merged", "hidden"} <= set(statuses)
+    assert query(path, "SELECT COUNT(*) FROM items WHERE channel = 'qr' AND is_urgent")[0][0] >= 2
+    assert query(path, "SELECT COUNT(*) FROM slips s JOIN users u ON u.id = s.issued_by_user_id "
+                       "WHERE s.instruction IS NOT NULL AND u.role = 'viewer'")[0][0] >= 2
+    assert query(path, "SELECT COUNT(*) FROM slip_callbacks")[0][0] >= 3
+    assert query(path, "SELECT COUNT(*) FROM summary_picks")[0][0] >= 1
+    assert query(path, "SELECT COUNT(*) FROM items WHERE anonymity = 'hidden_identity' AND (submitter_name IS NOT NULL "
+                       "OR submitter_employee_no IS NOT NULL OR contact_phone IS NOT NULL OR follow_token IS NOT NULL "
+                       "OR person_id IS NOT NULL)")[0][0] == 0
+
+
 def test_demo_gives_every_tier_a_lead_and_every_department_a_handler_who_can_log_in(demo_db):
     from facilitation.demo import DEMO_PASSWORD
     path, _output = demo_db

@@ -31,6 +31,12 @@ def _world(make_user, make_meeting, token_for, client):
     items = [submit_item(meeting, client_id=f"schemathesis-{n:04d}", kind="demand", text=f"第{n}条诉求",
                          staff=admin)[0] for n in range(1, 4)]
     transfer_item(admin, items[0], department.id, local_today() + timedelta(days=5))
+    # the standing channel (一码通): items without a meeting for the triage, urgent and dispatch calls
+    from facilitation.intake.services import create_channel, submit_channel_item
+    channel = create_channel(admin, {"name": "职工食堂"})
+    for n in range(1, 3):
+        submit_channel_item(channel, client_id=f"schemathesis-qr-{n:04d}", kind="demand", text=f"食堂第{n}条诉求",
+                            anonymity="named", name="段伟")
     db.session.commit()
     return token_for(admin)
 
