@@ -40,7 +40,16 @@ def index():
                            month=queries.month_overview(today.year, today.month), today=today,
                            my_meetings=queries.meetings_led_by(current_user),
                            coverage=coverage_tiles(today.year, today),
-                           coverage_links=current_user.has_role("organizer", "lead"))
+                           coverage_links=current_user.has_role("organizer", "lead"),
+                           intake_new=_intake_new())
+
+
+def _intake_new():
+    """Standing-channel (一码通) items waiting for triage, for those who triage or dispatch them."""
+    if not current_user.has_role("organizer", "viewer"):
+        return None
+    from ..intake.queries import new_count
+    return new_count()
 
 
 @bp.route("/lang/<code>")
