@@ -278,3 +278,17 @@ def test_screenshots(browser, live_server, channel, make_department, make_user, 
     finally:
         phone.close()
         desktop.close()
+
+
+def test_a_logged_in_organizer_can_try_the_page_with_csrf_on(browser, live_server, channel):
+    """The API asks a cookie session for its CSRF token: the page sends it when someone is logged in."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = _log_in(context, live_server, channel.organizer)
+        page.goto(f"{live_server.url}/c/{channel.code}")
+        page.fill("#id-name", "王艳丽")
+        submit(page, "suggestion", "试一试：建议食堂门口加装洗手池。")
+        expect(page.locator("#mine .ph-item[data-id]")).to_have_count(1, timeout=WAIT)
+        assert [i.text for i in stored(channel.id)] == ["试一试：建议食堂门口加装洗手池。"]
+    finally:
+        context.close()
