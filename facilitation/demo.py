@@ -532,9 +532,8 @@ def _demo_channel_slip(rng, slip, raised_at, days_ago, handler, organizer, slip_
         return
     slip_services.accept_slip(handler, slip)
     slip.accepted_at = issued_at + timedelta(hours=2)
-    reply = next((text for start, text in DEMO_CHANNEL_REPLIES.items() if slip.item.text.startswith(start)),
-                 rng.choice(REPLIES))
-    slip_services.reply_slip(handler, slip, reply, rng.choice(BASIS))
+    reply, basis = next(answer for start, answer in DEMO_CHANNEL_REPLIES.items() if slip.item.text.startswith(start))
+    slip_services.reply_slip(handler, slip, reply, basis)
     slip.replied_at = min(issued_at + timedelta(days=1 if slip.item.is_urgent else rng.randint(2, 4)),
                           utcnow() - timedelta(hours=6))
     slip.replied_on_time = slip.replied_at.astimezone(local_zone()).date() <= slip.due_date
@@ -551,10 +550,20 @@ def _demo_channel_slip(rng, slip, raised_at, days_ago, handler, organizer, slip_
         slip.closed_at = slip.rated_at
 
 
-DEMO_CHANNEL_REPLIES = {  # the first characters of an item's text → the department's reply
-    "女职工澡堂晚上八点": "女职工澡堂自下周一起开放到晚上十点，夜班交接后另设30分钟热水时段。",
-    "2号楼楼顶的广播喇": "已将2号楼楼顶喇叭移至办公楼一侧，全矿广播音量整体调低，夜班休息时段停播。",
-    "综采一区会议室空调": "已更换综采一区会议室空调压缩机，并对其他区队值班室空调全部检查，维修3台。",
-    "工资条上的个人所得": "本月含季度绩效奖金，按累计预扣法计税；人力资源部已电话逐项解释，并在工资条上增加说明栏。",
-    "夜班饭只有两个菜，": "自本周起夜班增加面条、水饺窗口，每晚四个菜品轮换。",
+DEMO_CHANNEL_REPLIES = {  # the first characters of an item's text → the department's reply and its basis
+    "女职工澡堂晚上八点": ("女职工澡堂自下周一起开放到晚上十点，夜班交接后另设30分钟热水时段。",
+                   "《郓北煤矿后勤保障管理办法》第十二条"),
+    "2号楼楼顶的广播喇": ("已将2号楼楼顶喇叭移至办公楼一侧，全矿广播音量整体调低，夜班休息时段停播。",
+                   "矿务会2026年第9次会议纪要"),
+    "综采一区会议室空调": ("已更换综采一区会议室空调压缩机，并对其他区队值班室空调全部检查，维修3台。",
+                   "《防暑降温工作方案》（2026年）"),
+    "工资条上的个人所得": ("本月含季度绩效奖金，按累计预扣法计税；人力资源部已电话逐项解释，并在工资条上增加说明栏。",
+                   "《个人所得税扣缴申报管理办法》"),
+    "夜班饭只有两个菜，": ("自本周起夜班增加面条、水饺窗口，每晚四个菜品轮换。", "《职工食堂管理规定》第八条"),
+    "3楼公共洗衣机坏了": ("已维修3楼两台洗衣机，并在2号楼每层增加一台，共新增6台。", "《郓北煤矿后勤保障管理办法》第十二条"),
+    "建议浴室更衣柜加装": ("采纳：浴室更衣柜分两批更换为密码锁，第一批120个已安装。", "矿务会2026年第9次会议纪要"),
+    "母亲住院需要长期陪": ("经与区队协商，自下月起调整为常白班三个月，到期后根据家中情况再定。", "《职工困难帮扶办法》第五条"),
+    "食堂早餐7点就收了": ("早餐供应延长到8点半，升井班组可凭工作证在保温窗口取餐。", "《职工食堂管理规定》第六条"),
+    "宿舍热水器坏了一个": ("已更换热水器，后勤维修组对报修单逐条回访，超过24小时未修的纳入考核。",
+                   "《后勤维修服务承诺》"),
 }

@@ -261,6 +261,8 @@ def item_kind(item):
 def channel_item_to_dict(item, audience="public"):
     """An item as the channel's phone (audience public) or the triage inbox (staff) sees it."""
     data = item_to_dict(item, audience)
+    if item.status == "answered":
+        data["status_label"] = _("已答复")  # no meeting, so not "on the spot"
     channel = item.qr_channel
     data.update(number=item_number(item), channel_id=item.channel_id,
                 channel=channel.name if channel is not None else None)
