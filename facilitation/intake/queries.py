@@ -42,10 +42,11 @@ def new_count():
     return intake_items().filter(Item.status == "open").count()
 
 
-def merge_targets(item, limit=40):
-    """Other channel items a duplicate may be merged into: the most recent ones, not merged themselves."""
-    return (intake_items().filter(Item.id != item.id, Item.status != "merged", Item.status != "hidden")
-            .order_by(Item.created_at.desc(), Item.id.desc()).limit(limit).all())
+def merge_targets(limit=40):
+    """Channel items a duplicate may be merged into: the most recent ones, not merged or hidden
+    themselves (one list for the whole page; an item is never offered itself)."""
+    return (intake_items().filter(Item.status != "merged", Item.status != "hidden")
+            .order_by(Item.created_at.desc(), Item.id.desc()).limit(limit + 1).all())
 
 
 def month_replies(start, end):

@@ -246,16 +246,10 @@ def submit_channel_item(channel, *, client_id, kind, text, anonymity="named", ca
         if existing is None:
             raise
         return existing, False
+    # No notice per item: the triage inbox and the home page count what waits (a notice each would
+    # bury the inbox); urgent items do send one.
     record_event("item", item.id, "create", actor_label="submitter", to_state="open")
-    notify(channel.supervisor, "intake_new",
-           _("一码通（%(c)s）新%(k)s %(n)s：%(t)s", c=channel.name, k=item_kind(item), n=item_number(item),
-             t=item.text[:60]), dedupe_key=f"intake:{item.id}")
     return item, True
-
-
-def item_kind(item):
-    from ..live.services import kind_label
-    return kind_label(item.kind)
 
 
 def channel_item_to_dict(item, audience="public"):

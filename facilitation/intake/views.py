@@ -196,8 +196,9 @@ def inbox():
     departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
     today = local_today()
     due = {item.id: default_due_date(item.kind, item.category, item.is_urgent, today) for item in pagination.items}
-    targets = {item.id: queries.merge_targets(item) for item in pagination.items
-               if item.status == "open" and current_user.has_role("organizer", "lead")}
+    recent = queries.merge_targets() if current_user.has_role("organizer", "lead") else []
+    targets = {item.id: [t for t in recent if t.id != item.id][:40] for item in pagination.items
+               if item.status == "open"}
     return render_template("intake/inbox.html", pagination=pagination, status=status, channel_id=channel_id,
                            urgent_only=urgent_only, channels=queries.all_channels(), departments=departments,
                            due=due, targets=targets, today=today, form=TriageForm(),
