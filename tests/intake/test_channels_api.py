@@ -101,6 +101,11 @@ def test_poster_is_an_a4_pdf_with_the_qr_code(mine, logged_in):
     svg = browser.get(f"/channels/{channel['id']}/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     assert logged_in(mine.viewer).get(f"/channels/{channel['id']}/poster.pdf").status_code == 403
+    # the organizer's API token opens it too (a script printing every poster)
+    by_token = mine.staff.client.get(f"/channels/{channel['id']}/poster.pdf",
+                                     headers={"Authorization": f"Bearer {mine.staff.token}"})
+    assert by_token.status_code == 200 and by_token.data.startswith(b"%PDF")
+    assert mine.anonymous.client.get(f"/channels/{channel['id']}/poster.pdf").status_code == 302  # to the login
 
 
 # ------------------------------------------------------------------ submitting
