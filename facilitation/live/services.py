@@ -138,13 +138,33 @@ def item_to_dict(item, audience="staff"):
         "answer": item.answer,
         "outcome_note": item.outcome_note if item.status != "hidden" or audience == "staff" else None,
         "merged_into_seq": item.merged_into.seq if item.merged_into is not None else None,
-        "slip": ({"number": slip.number, "department": slip.department.name,
-                  "due_date": slip.due_date.isoformat(), "status": slip.status} if slip else None),
+        "slip": _slip_summary(slip) if slip is not None else None,
         "created_at": to_local(item.created_at).isoformat(),
     }
     if audience == "public" and item.status == "hidden":
         data["text"] = ""
     return data
+
+
+def _slip_summary(slip):
+    """What the board and phones show of an item's slip; the reply is public (公示) once given."""
+    from ..slips.services import status_label as slip_status_label
+    replied = slip.status in ("replied", "closed")
+    return {"number": slip.number, "department": slip.department.name, "due_date": slip.due_date.isoformat(),
+            "status": slip.status, "status_label": slip_status_label(slip.status),
+            "reply": slip.reply if replied else None, "reopen_count": slip.reopen_count}
+
+
+def queue_item_event(op, item):
+    """Queue `item` events for after the commit: the full view to staff, the public view to phones.
+
+    Items of the standing QR channel belong to no meeting and are not broadcast.
+    """
+    if item.meeting_id is None:
+        return
+    payload = {"type": "item", "op": op, "item": item_to_dict(item, audience="staff")}
+    public = {"type": "item", "op": op, "item": item_to_dict(item, audience="public")} if item.is_approved else None
+    realtime.queue_for_meeting(db.session, "item", item.meeting_id, payload, public)
 
 
 def _validate_client_id(client_id):
@@ -223,7 +243,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     db.session.flush()
     record_event("item", item.id, "create", actor=staff,
                  actor_label=None if staff else "participant", to_state="open")
-    realtime.queue_item_event(db.session, "created", item)
+    queue_item_event("created", item)
     return item, True
 
 
@@ -256,7 +276,7 @@ def vote_item(participant, item):
         raise Conflict(_("您已经为这条事项 +1 过了。"), code="already_voted")
     db.session.execute(update(Item).where(Item.id == item.id).values(votes=Item.votes + 1))
     db.session.refresh(item)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item
 
 
@@ -277,7 +297,7 @@ def _finish_outcome(actor, item, status, text=None):
     item.outcome_at = utcnow()
     db.session.flush()
     record_event("item", item.id, status, actor=actor, from_state="open", to_state=status, text=text)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item
 
 
@@ -338,7 +358,7 @@ def merge_item(actor, item, target_id):
     item.merged_into = target
     target.votes = target.votes + item.votes
     result = _finish_outcome(actor, item, "merged", _("合并到 #%(seq)d", seq=target.seq))
-    realtime.queue_item_event(db.session, "updated", target)
+    queue_item_event("updated", target)
     return result
 
 
@@ -359,5 +379,5 @@ def approve_item(actor, item):
     item.is_approved = True
     db.session.flush()
     record_event("item", item.id, "approve", actor=actor)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item

@@ -173,7 +173,15 @@ def _transition(actor, slip, to_state, action, text=None):
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
+    _show_on_board(slip)
     return slip
+
+
+def _show_on_board(slip):
+    """A live board shows each item's slip (status, deadline, reply): tell it after the commit."""
+    from ..live.services import queue_item_event
+    if slip.item is not None:
+        queue_item_event("updated", slip.item)
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -306,6 +314,7 @@ def decide_extension(actor, slip, approve, note=None):
     extension.decision_note = (note or "").strip()[:REASON_MAX] or None
     if approve:
         slip.due_date = extension.new_due_date
+        _show_on_board(slip)
     record_event("slip", slip.id, "extension_" + extension.status, actor=actor,
                  text=f"{extension.old_due_date} → {extension.new_due_date}"
                       + (f"：{extension.decision_note}" if extension.decision_note else ""))
@@ -330,6 +339,7 @@ def extend_slip(actor, slip, new_due_date, reason):
         record_event("slip", slip.id, "extension_approved", actor=actor,
                      text=f"{extension.old_due_date} → {new_due_date}：{reason}")
         db.session.flush()
+        _show_on_board(slip)
         return extension
     return request_extension(actor, slip, new_due_date, reason)
 
