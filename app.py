@@ -49,6 +49,25 @@ def install_shutdown(server_app):
             signal.signal(signum, on_signal)
 
 
+def server_options():
+    """gevent's WSGI server with TCP_NODELAY on every connection.
+
+    Without it a response or a WebSocket frame written in two pieces waits for the peer's
+    delayed ACK: 40 ms for every request on Linux (measured: /healthz 44 ms → 2 ms).
+    """
+    if socketio.async_mode != "gevent":
+        return {}
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):
+        def handle(self):
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return super().handle()
+    return {"handler_class": NoDelayHandler}
+
+
 if SERVING:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
@@ -57,4 +76,4 @@ if SERVING:
         # Start the PDF worker beside the server, not in front of it: /healthz answers at once.
         from facilitation import pdf
         socketio.start_background_task(pdf.start_worker)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, **server_options())

@@ -42,7 +42,7 @@ def measure_server(database_url, setup, args, workdir):
     env = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0",
            "SOCKETIO_MESSAGE_QUEUE": "", "HUITAN_PDF_WARM": "0"}
     if args.async_mode:
-        env["HUITAN_ASYNC_MODE"] = args.async_mode
+        env["SOCKETIO_ASYNC_MODE"] = args.async_mode
     server = Server([sys.executable, os.path.join(ROOT, "app.py")], env).start(os.path.join(workdir, "server.log"))
     clients = []
     try:
@@ -61,20 +61,71 @@ def measure_server(database_url, setup, args, workdir):
         for index in range(20):  # warm: first requests import and compile lazily
             http.post(url, json=_body(index), headers={"Authorization": f"Bearer {tokens[0]}"})
         time.sleep(0.5)
-        cpu, began = server.cpu_seconds(), time.perf_counter()
+        spy = _start_py_spy(server.proc.pid, args.py_spy) if args.py_spy else None
+        cpu, began, split = server.cpu_seconds(), time.perf_counter(), _user_system(server.proc.pid)
         for index in range(args.items):
             response = http.post(url, json=_body(index), headers={"Authorization": f"Bearer {tokens[index % len(tokens)]}"})
             assert response.status_code == 201, response.text
         wall = time.perf_counter() - began
         time.sleep(1.0)  # let the fan-out of the last items finish before reading the CPU time
         used = server.cpu_seconds() - cpu
+        user, system = (after - before for after, before in zip(_user_system(server.proc.pid), split))
+        spied = _stop_py_spy(spy, args.py_spy, args.items, args.top) if spy else None
         rss, peak = server.memory_mb()
-        return {"items": args.items, "sockets": args.sockets, "server_cpu_ms_per_submit": round(used * 1000 / args.items, 2),
-                "wall_ms_per_submit": round(wall * 1000 / args.items, 2), "server_rss_mb": rss}
+        result = {"items": args.items, "sockets": args.sockets,
+                  "server_cpu_ms_per_submit": round(used * 1000 / args.items, 2),
+                  "user_ms_per_submit": round(user * 1000 / args.items, 2),
+                  "system_ms_per_submit": round(system * 1000 / args.items, 2),
+                  "wall_ms_per_submit": round(wall * 1000 / args.items, 2), "server_rss_mb": rss}
+        if spied:
+            result["py_spy"] = spied
+        return result
     finally:
         for client in clients:
             client.disconnect()
         server.stop()
+
+
+def _user_system(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+
+
+def _start_py_spy(pid, output):
+    """Sample the real server (all threads / greenlets' OS thread) while the submits run."""
+    spy = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
+                            "--output", output, "--nonblocking"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    return spy
+
+
+def _stop_py_spy(spy, output, items, top):
+    """Stop py-spy and summarise its samples: own and inclusive time per function, ms per submit."""
+    import signal
+    spy.send_signal(signal.SIGINT)
+    spy.wait(30)
+    own, inclusive, total = {}, {}, 0
+    with open(output) as samples:
+        for line in samples:
+            stack, _sep, count = line.rstrip().rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = [frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].split("site-packages/")[-1]
+                      .replace(ROOT + "/", "") + ")" for frame in stack.split(";")]
+            count = int(count)
+            total += count
+            own[frames[-1]] = own.get(frames[-1], 0) + count
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+    per_sample_ms = 1000.0 / 250 / items
+
+    def rows(table):
+        ranked = sorted(table.items(), key=lambda kv: -kv[1])[:top]
+        return [{"function": name, "ms_per_submit": round(n * per_sample_ms, 3)} for name, n in ranked]
+    return {"samples": total, "sampled_ms_per_submit": round(total * per_sample_ms, 2),
+            "top_own": rows(own), "top_inclusive": rows(inclusive)}
 
 
 def profile_request_path(database_url, setup, args):
@@ -120,7 +171,8 @@ def main():
     parser.add_argument("--sockets", type=int, default=30, help="Socket.IO clients connected during the run")
     parser.add_argument("--profile", action="store_true", help="also profile the request path in-process")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--async-mode", help="HUITAN_ASYNC_MODE for the server (default: the app's choice)")
+    parser.add_argument("--py-spy", metavar="FILE", help="sample the server with py-spy into FILE (raw) and summarise")
+    parser.add_argument("--async-mode", help="SOCKETIO_ASYNC_MODE for the server (default: the app's choice)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="huitan-submit-cost-") as workdir:
         database_url = "sqlite:///" + os.path.join(workdir, "submit-cost.sqlite3")

@@ -3,12 +3,13 @@
 Every function validates, mutates, flushes and queues broadcasts through `realtime`;
 the calling edge commits once.
 """
+import functools
 import re
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import select, update
+from flask_babel import get_locale, gettext as _
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -34,12 +35,25 @@ STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferre
                  "declined": "建议未采纳", "merged": "已合并", "hidden": "已隐藏"}
 
 
+_translated = {}  # locale → {msgid: label}: item payloads need these labels on every submit and vote
+
+
+def _label(msgid):
+    # gettext goes through Babel's context for every call (a fifth of a submit's item payloads);
+    # the labels are a handful of fixed strings, so each locale translates them once.
+    locale = str(get_locale() or "")
+    labels = _translated.setdefault(locale, {})
+    if msgid not in labels:
+        labels[msgid] = _(msgid)
+    return labels[msgid]
+
+
 def kind_label(kind):
-    return _(KIND_LABELS.get(kind, kind))
+    return _label(KIND_LABELS.get(kind, kind))
 
 
 def status_label(status):
-    return _(STATUS_LABELS.get(status, status))
+    return _label(STATUS_LABELS.get(status, status))
 
 
 # ---------------------------------------------------------------- joining
@@ -111,11 +125,33 @@ def live_meeting(meeting_id):
     return meeting
 
 
+@functools.cache
+def _statement(name):
+    """Statements of the submit path, built once (on first use, when every mapper exists).
+
+    SQLAlchemy then finds their compiled SQL without walking a new statement's tree for its
+    cache key on every request (issue 13: what a submit costs).
+    """
+    if name == "participant_with_meeting":
+        return (select(Participant).where(Participant.id == bindparam("participant_id"))
+                .options(lazyload(Participant.person), joinedload(Participant.meeting).lazyload("*")))
+    # The two below are plain table statements: the ORM's statement handling would cost more than
+    # the SQL itself, and neither needs objects.
+    items, meetings = Item.__table__.c, Meeting.__table__.c
+    if name == "item_id_by_client_id":
+        return select(items.id).where(items.meeting_id == bindparam("meeting_id"),
+                                      items.client_id == bindparam("client_id"))
+    if name == "take_next_seq":
+        return (update(Meeting.__table__).where(meetings.id == bindparam("meeting_id"), meetings.status == "live")
+                .values(next_seq=meetings.next_seq + 1).returning(meetings.next_seq))
+    raise KeyError(name)
+
+
 def participant_for_token(meeting_id, participant_id):
     """The participant a valid token names, provided it belongs to that meeting."""
     # One query for the participant and its meeting, which every participant request needs.
-    participant = db.session.get(Participant, participant_id, options=[
-        lazyload(Participant.person), joinedload(Participant.meeting).lazyload("*")])
+    participant = db.session.execute(_statement("participant_with_meeting"), {"participant_id": participant_id}) \
+        .unique().scalar_one_or_none() if isinstance(participant_id, int) else None
     if participant is None or participant.meeting_id != meeting_id:
         raise PermissionDenied(_("参会凭证无效，请重新扫码加入。"), code="invalid_token")
     return participant
@@ -136,14 +172,19 @@ def item_to_dict(item, audience="staff"):
         "is_approved": item.is_approved, "is_urgent": item.is_urgent,
         "entered_by_staff": item.entered_by_user_id is not None,
         "answer": item.answer,
-        "outcome_note": item.outcome_note if item.status != "hidden" or audience == "staff" else None,
+        "outcome_note": item.outcome_note,
         "merged_into_seq": item.merged_into.seq if item.merged_into is not None else None,
         "slip": _slip_summary(slip) if slip is not None else None,
         "created_at": to_local(item.created_at).isoformat(),
     }
-    if audience == "public" and item.status == "hidden":
-        data["text"] = ""
-    return data
+    return public_view(item, data) if audience == "public" else data
+
+
+def public_view(item, staff_view):
+    """The phones' view of an item from its staff view: a hidden item shows neither text nor reason."""
+    if item.status != "hidden":
+        return staff_view
+    return dict(staff_view, text="", outcome_note=None)
 
 
 def _slip_summary(slip):
@@ -162,9 +203,9 @@ def queue_item_event(op, item):
     """
     if item.meeting_id is None:
         return
-    payload = {"type": "item", "op": op, "item": item_to_dict(item, audience="staff")}
-    public = {"type": "item", "op": op, "item": item_to_dict(item, audience="public")} if item.is_approved else None
-    realtime.queue_for_meeting(db.session, "item", item.meeting_id, payload, public)
+    staff = item_to_dict(item, audience="staff")
+    public = {"type": "item", "op": op, "item": public_view(item, staff)} if item.is_approved else None
+    realtime.queue_for_meeting(db.session, "item", item.meeting_id, {"type": "item", "op": op, "item": staff}, public)
 
 
 def _validate_client_id(client_id):
@@ -199,7 +240,7 @@ def _require_live(meeting):
 
 def _item_by_client_id(meeting, client_id):
     # Most submissions are new: ask for the id only, and load the item for a retry.
-    item_id = db.session.scalar(select(Item.id).where(Item.meeting_id == meeting.id, Item.client_id == client_id))
+    item_id = db.session.scalar(_statement("item_id_by_client_id"), {"meeting_id": meeting.id, "client_id": client_id})
     return db.session.get(Item, item_id) if item_id is not None else None
 
 
@@ -216,10 +257,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     # Taking the next seq locks the meeting's row (SQLite: the database) until commit, so the
     # submissions to a meeting go one at a time from here, and the look-up below sees every
     # item committed before: a retry, even one racing its original, gets the stored item.
-    seq = db.session.execute(
-        update(Meeting).where(Meeting.id == meeting.id, Meeting.status == "live")
-        .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)
-        .execution_options(synchronize_session=False)).scalar()
+    seq = db.session.execute(_statement("take_next_seq"), {"meeting_id": meeting.id}).scalar()
     existing = _item_by_client_id(meeting, client_id)
     if existing is not None:
         return existing, False  # the edge still commits: the unused seq is just a gap
