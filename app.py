@@ -72,6 +72,12 @@ if SERVING:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     install_shutdown(app)
+    if app.config.get("SOCKETIO_MESSAGE_QUEUE") and not socketio.server.manager_initialized:
+        # Subscribe to the message queue now, not at the first connection as python-socketio
+        # would: a board that reconnects here right after a restart must not miss what another
+        # process publishes between its catch-up request and this process's subscription.
+        socketio.server.manager_initialized = True
+        socketio.server.manager.initialize()
     if os.environ.get("HUITAN_PDF_WARM", "1") != "0":
         # Start the PDF worker beside the server, not in front of it: /healthz answers at once.
         from facilitation import pdf

@@ -192,7 +192,7 @@ def test_two_processes_behind_nginx_deliver_every_item_once(database_url, redis_
     servers = [ServerProcess(database_url, extra_env=env).start() for _i in range(2)]
     try:
         url = nginx([server.port for server in servers])
-        wait_for_subscribers(redis_url, 2)
+        wait_for_subscribers(redis_url, 2)  # app.py subscribes at start, before any client
         asyncio.run(scenario(url, servers, redis_url, meeting, staff_token, env))
     finally:
         for server in servers:
