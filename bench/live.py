@@ -1,26 +1,29 @@
 """Live-session speed and reliability (DESIGN.md §7), printed as one JSON object.
 
-N phones (real python-socketio AsyncClients over WebSocket, each joined over HTTP with its own
-participant token) and M boards (staff API token) connect to `python app.py` running on a
-fresh SQLite database. The phones then submit items over HTTP in two phases:
+Two shapes, each against a bare python-socketio server and then the app, same clients, same run:
 
-- steady: items at a meeting's pace (default 5 per second for 20 s), for the latency target;
-- burst: 300 items in 10 s, for the never-lost / never-twice target.
+- meeting: one meeting, N phones (default 300) and M boards (3); a steady phase (5 items/s for
+  20 s, the latency target: p95 ≤ 1.5 × bare) and a burst (300 items in 10 s: p95 ≤ 2 × bare,
+  nothing lost or stored twice);
+- group: a mine group on one box, 100 meetings × 10 phones and one board each (1,100
+  sockets), 2 items/s spread over the meetings for 60 s; latency to the item's own board.
 
-Every 10th item is sent twice with the same client_id, as a phone's outbox retry would. For
-each item and board we measure submit → board latency; we count items lost or duplicated at
-the boards, at the phones and in the database; and we read the server's CPU time and RSS.
+Phones are real python-socketio AsyncClients over WebSocket, each joined over HTTP with its
+own participant token (in a child process, so that decoding their events does not delay the
+boards' clocks); boards use a staff API token. Items are submitted over HTTP; every 10th is
+sent twice with the same client_id, as a phone's outbox retry would. For each item and board
+we measure submit → board latency; we count items lost or duplicated at the boards, at the
+phones and in the database; and we read the server's CPU time, its RSS and the load average.
 
-The same clients then run the same phases against bench/bare_socketio_server.py, a bare
-python-socketio broadcast server on the same stack (threading, Werkzeug, simple-websocket),
-so the app is judged against what this machine can do in this very run. Targets: steady p95
-≤ 1.5 × bare p95, nothing lost or duplicated, server RSS ≤ 400 MB.
+The bare server (bench/bare_socketio_server.py) runs on the same stack in the same async mode
+(gevent by default, as `python app.py`; --async-mode threading for both), broadcasting each
+POSTed item to its meeting's rooms with no Flask, no database and no checks: the app is judged
+against what this machine can do in this very run. Rate limits are off in the server: every
+simulated phone is 127.0.0.1.
 
-Phones run in a child process, so that decoding their events does not delay the boards'
-clocks. Rate limits are switched off in the server: every simulated phone is 127.0.0.1.
-
-    .venv/bin/python bench/live.py --phones 300 --boards 3 [--rate 5 --steady-seconds 20]
-                                   [--burst-items 300 --burst-seconds 10] [--log-dir DIR]
+    .venv/bin/python bench/live.py [--shape all|meeting|group] [--async-mode gevent|threading]
+        [--phones 300 --boards 3 --rate 5 --steady-seconds 20 --burst-items 300 --burst-seconds 10]
+        [--meetings 100 --phones-per-meeting 10 --group-rate 2 --group-seconds 60] [--log-dir DIR]
 """
 import argparse
 import asyncio

@@ -152,7 +152,19 @@ def test_thirty_items_on_the_projector(browser, live_server, make_meeting, make_
         expect(pager).not_to_have_text(before, timeout=15_000)
         expect(pager).to_contain_text("每 10 秒翻页")
 
+        presenter.evaluate("window.scrollTo(0, 0)")
         presenter.screenshot(path=os.path.join(screenshot_dir, "board-presenter-1920.png"))
     finally:
         context.close()
+    # The lead may run the presenter's board from a phone: the panel stays usable at 390 px.
+    narrow = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = log_in(narrow, live_server, lead_user)
+        page.goto(f"{live_server.url}/meetings/{meeting.id}/board")
+        expect(page.locator("#conn")).to_have_class("conn conn-online", timeout=WAIT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("#present-panel").scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(screenshot_dir, "board-presenter-390.png"))
+    finally:
+        narrow.close()
     assert Item.query.filter_by(meeting_id=meeting.id).count() == 31
