@@ -80,7 +80,8 @@ def days_overdue(slip, today=None):
 
 # ---------------------------------------------------------------- issuing
 
-def _next_number(now_local):
+def next_slip_number(now_local):
+    """The next free number of the month of `now_local`: HT-YYYYMM-NNNN."""
     prefix = f"HT-{now_local:%Y%m}-"
     last = db.session.query(func.max(Slip.number)).filter(Slip.number.like(prefix + "%")).scalar()
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
@@ -109,7 +110,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
         raise Conflict(_("这场慧谈没有牵头人（督办员），不能转办。请组织者先在慧谈设置中指定牵头人。"),
                        code="no_supervisor")
     for _attempt in range(5):
-        slip = Slip(number=_next_number(to_local(utcnow())), department_id=department.id,
+        slip = Slip(number=next_slip_number(to_local(utcnow())), department_id=department.id,
                     tier_id=meeting.tier_id if meeting is not None else None,
                     supervisor_user_id=supervisor.id if supervisor is not None else None,
                     purpose=purpose, due_date=due_date, status="issued",
@@ -173,6 +174,8 @@ def _require_status(slip, allowed, action):
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
+    if to_state == "closed":
+        _settle_notices(slip, ("slip_replied", "dissatisfied"))
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
@@ -482,6 +485,14 @@ def notify(user, kind, text, slip=None, dedupe_key=None):
     db.session.add(note)
     db.session.flush()
     return note
+
+
+def _settle_notices(slip, kinds):
+    """Notices that asked for an action the slip no longer needs (e.g. "已答复，请督办确认" once it
+    is closed) are marked read, so that nobody is sent to act on a closed slip."""
+    Notification.query.filter(Notification.slip_id == slip.id, Notification.kind.in_(kinds),
+                              Notification.read_at.is_(None)).update({"read_at": utcnow()},
+                                                                    synchronize_session=False)
 
 
 def mark_read(user, notification_ids=None):
