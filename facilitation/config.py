@@ -47,13 +47,25 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute")
+    # Joins are limited per meeting: at least JOIN_RATE_MIN a minute, or JOIN_ATTEMPTS_PER_SEAT × its cap.
+    JOIN_RATE_MIN = int(os.environ.get("JOIN_RATE_MIN", "30"))
+    JOIN_ATTEMPTS_PER_SEAT = int(os.environ.get("JOIN_ATTEMPTS_PER_SEAT", "5"))
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute")
     SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster files; JSON bodies are checked separately
     ROSTER_MAX_ROWS = 20000
     MEETING_MAX_PARTICIPANTS = int(os.environ.get("MEETING_MAX_PARTICIPANTS", "10"))
+    # A meeting without an end time blocks its room for this long (conflict checks).
+    MEETING_DEFAULT_MINUTES = int(os.environ.get("MEETING_DEFAULT_MINUTES", "120"))
+    # Who is heard: someone heard within this many months waits while others of the tier have not been.
+    PROPOSAL_RECENT_MONTHS = int(os.environ.get("PROPOSAL_RECENT_MONTHS", "6"))
+    # The monthly plan: start times tried in order, the default room, and days off besides
+    # weekends (YYYY-MM-DD, comma-separated; organizers add more, and 调休 working days, on the plan page).
+    PLAN_TIMES = tuple(t.strip() for t in os.environ.get("PLAN_TIMES", "15:00,09:00").split(",") if t.strip())
+    PLAN_LOCATION = os.environ.get("PLAN_LOCATION", "党群活动室")
+    PLAN_HOLIDAYS = tuple(d.strip() for d in os.environ.get("PLAN_HOLIDAYS", "").split(",") if d.strip())
     PARTICIPANT_TOKEN_MAX_AGE = int(os.environ.get("PARTICIPANT_TOKEN_MAX_AGE", str(24 * 3600)))
     ITEM_MAX_CHARS = 500
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None  # for QR codes behind a proxy

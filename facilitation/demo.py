@@ -13,9 +13,12 @@ from .live import services as live_services
 from .live.models import Item
 from .people.models import Department, Person, Tier, Unit
 from .people.services import assign_tier_lead
-from .scheduling.models import Meeting, Participant
-from .scheduling.services import close_meeting, create_meeting, start_meeting
-from .timeutil import local_today, local_zone
+from .scheduling.models import Holiday, Meeting, MonthPlan
+from .scheduling.queries import proposal_for, working_days
+from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
+                                  generate_month_plan, mark_attendance, publish_month_plan,
+                                  record_department_attendance, set_participants, start_meeting)
+from .timeutil import local_today, local_zone, to_local, utcnow
 
 DEMO_PASSWORD = "huitan2026"
 MINE = "鲁西能源集团 郓北煤矿"
@@ -54,6 +57,15 @@ LEADS = {  # tier code → (username, name, post)
 }
 FOCUS_REASONS = ("家庭困难，妻子长期患病", "新入职大学生，适应期", "近期违章（三违）受处理", "工伤复岗",
                  "岗位调整后情绪波动", "子女上学困难")
+# Statutory days off with fixed dates (the yearly 调休 arrangement is entered by the organizer).
+FIXED_HOLIDAYS = (((1, 1), "元旦"), ((5, 1), "劳动节"), ((5, 2), "劳动节"), ((10, 1), "国庆节"),
+                  ((10, 2), "国庆节"), ((10, 3), "国庆节"))
+NEW_GRADUATES = (("程思远", "male", "综采一区", "staff"), ("苏晓燕", "female", "生产技术科", "functional_office"),
+                 ("魏子豪", "male", "掘进二区", "staff"), ("丁雅琴", "female", "通风工区", "deputy_chief"),
+                 ("任嘉伟", "male", "机电工区", "party_member"), ("沈宁", "male", "运输工区", "staff"),
+                 ("姚丹", "female", "安监处", "functional_office"), ("卢文博", "male", "开拓区", "deputy_chief"))
+DEPARTMENT_ATTENDEES = {"人力资源部": "人力资源部 刘干事", "后勤管理部": "后勤管理部 赵主任", "工会": "工会 孙干事",
+                        "安培中心": "安培中心 周老师"}
 HANDLER_USERNAMES = {name: f"handler{i + 1:02d}" for i, name in enumerate(DEPARTMENTS)}
 
 DEMO_ITEMS = {  # kind → [(category, text)]
@@ -81,13 +93,73 @@ DEMO_ITEMS = {  # kind → [(category, text)]
                    ("培训", "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。"),
                    ("安全", "建议在主斜井人行道增设扶手和防滑条。")],
 }
-ANSWERS = ("按矿里现行规定执行，已在会上逐条说明。", "该项标准自今年7月起执行，经管科会在工资条上单列。",
-           "已记录，相关科室下周在区队公示栏发布说明。")
-REPLIES = ("已更换保温餐箱20个，本周起井下送餐使用新餐箱。", "已与供应商协调，大尺码劳保鞋下月初到货。",
-           "已检修更衣室热水器，并安排专人每天检查。", "已联系运营商更换单身公寓交换机，网络恢复正常。",
-           "通勤班车首班提前至5:40发车，自下周一起执行。", "已纳入下季度技改计划，由机电科组织实施。")
-BASIS = ("《郓北煤矿后勤保障管理办法》第十二条", "《劳动防护用品发放标准》（2026版）",
-         "矿务会2026年第9次会议纪要", "《职工通勤管理规定》")
+# The on-the-spot answer to each question, the department's reply (and its basis) to each demand,
+# difficulty and adopted suggestion: every reply answers its own item.
+ANSWERS = {
+    "夜班津贴的计算标准是什么时候调整的？工资条上看不明白。":
+        "夜班津贴自今年7月起按每班30元计发，经管科下月起在工资条上单列一行。",
+    "绩效工资里的安全奖扣分依据能不能在班前会上公开？": "可以。安监处每周一把上周扣分明细发到区队，班前会宣读。",
+    "技能鉴定报名的条件和时间在哪里能查到？": "人力资源部每季度第一周在矿公示栏和区队群发布鉴定通知，本季度报名截至15日。",
+    "今年的带薪休假能不能分两次休？": "可以分两次休，每次不少于3天，提前一周向区队申请。",
+    "新来的大学生入井前要经过哪些培训？": "入井前72学时安全培训并考试合格，再由师傅带班一个月。",
+    "职工食堂的饭卡补贴标准是多少？": "井下职工每班补贴15元，地面职工每天10元，每月5日前充值到卡。",
+}
+REPLIES = {
+    "井下班中餐送到工作面时经常已经凉了，希望更换保温餐箱。": (
+        "已采购保温餐箱20个，自本周起井下送餐全部使用新餐箱，送餐时间提前20分钟。",
+        "《郓北煤矿后勤保障管理办法》第十二条"),
+    "劳保鞋的尺码不全，42码以上经常缺货。": (
+        "已与供应商协调补货，42码以上劳保鞋每月按上月领用量的1.5倍备货，下月初到货。",
+        "《劳动防护用品发放标准》（2026版）"),
+    "更衣室热水供应不稳定，升井后洗不上热水澡。": (
+        "已检修更衣室热水器并更换循环泵，安排专人每班检查水温。", "《郓北煤矿后勤保障管理办法》第十五条"),
+    "单身公寓宽带经常断网，希望尽快维修。": (
+        "已联系运营商更换单身公寓三楼交换机，网络已恢复，故障报修电话贴在每层楼道。", "后勤管理部与运营商服务协议"),
+    "防尘口罩发放数量不够，一个月只发两个。": (
+        "自下月起防尘口罩改为每周发放两个，班组长按人头领取。", "《劳动防护用品发放标准》（2026版）第八条"),
+    "班中餐品种太少，希望增加面食。": ("班中餐每周增加三次面食（面条、包子、水饺轮换）。", "职工食堂膳食委员会会议纪要"),
+    "希望夜班津贴能按月单独列在工资条上。": ("经管科已修改工资条格式，自本月起夜班津贴单独列示。",
+                                             "矿务会2026年第9次会议纪要"),
+    "家住县城，通勤班车早上第一班太晚，赶不上早班点名。": (
+        "通勤班车首班提前至5:40发车，自下周一起执行。", "《职工通勤管理规定》"),
+    "孩子明年上小学，户口不在本地，入学有困难。": (
+        "已与县教育局沟通，矿区职工子女凭劳动合同和居住证明可在矿区小学就读，工会协助办理。",
+        "县教育局随迁子女入学通知"),
+    "爱人长期患病，医药费负担较重，希望了解困难帮扶政策。": (
+        "工会已将您纳入困难职工帮扶名单，大病医疗互助可报销自付部分的50%，下周发放首笔帮扶金。",
+        "《工会困难职工帮扶办法》"),
+    "倒班后没有午休的地方，单身公寓床位紧张。": (
+        "已在职工之家二楼腾出休息室，设床位12张，倒班职工凭工作证使用。", "后勤管理部宿舍管理规定"),
+    "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。": (
+        "采纳。机电运输科已在46部皮带机头加装反光标识。", "机电运输科技术措施"),
+    "建议综采工作面交接班时增加十分钟设备点检。": (
+        "采纳。综采一区、二区执行交接班点检表，班长签字确认。", "生产技术科交接班制度"),
+    "建议把班前会安全提醒做成短视频，在区队群里每天推送。": (
+        "采纳。党群工作部每周制作两条安全短视频在区队群推送。", "党群工作部宣传计划"),
+    "建议更衣室照明改为声控灯，节约用电。": ("采纳。后勤管理部已将更衣室120盏灯改为声控灯。", "节能改造计划"),
+    "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。": (
+        "采纳。人力资源部已起草师徒协议范本，在综采一区试行。", "人力资源部培训管理办法"),
+    "建议在主斜井人行道增设扶手和防滑条。": ("采纳。已完成主斜井300米人行道扶手和防滑条安装。", "安监处隐患整改通知"),
+}
+IDEA_EFFECTS = {  # suggestion text → (落实情况, 应用效果, 创造效益 in yuan or None)
+    "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。": (
+        "机电运输科已在主运、盘区共46部皮带机头加装反光标识。",
+        "巡检工找到急停拉线的时间由约40秒缩短到10秒以内，11月安全检查该项零问题。", None),
+    "建议综采工作面交接班时增加十分钟设备点检。": (
+        "综采一区、二区自11月起执行交接班点检表，班长签字确认。",
+        "当月采煤机、刮板机非计划停机由9次降为4次，少影响生产约15小时。", 126000),
+    "建议把班前会安全提醒做成短视频，在区队群里每天推送。": (
+        "党群工作部每周制作2条安全短视频，在8个区队群推送。",
+        "区队职工观看率约85%，班前会提问答对率有所提高。", None),
+    "建议更衣室照明改为声控灯，节约用电。": (
+        "后勤管理部已将主副井更衣室120盏灯改为声控灯。",
+        "更衣室照明用电每月减少约2100千瓦时。", 15100),
+    "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。": (
+        "人力资源部已起草师徒协议范本，在综采一区试行。", "首批12对师徒签约，效果待季度考核后评估。", None),
+    "建议在主斜井人行道增设扶手和防滑条。": (
+        "已完成主斜井300米人行道扶手和防滑条安装。", "入冬以来主斜井人行道未再发生滑倒。", 0),
+}
+AWARD_AMOUNTS = (500, 300, 200, 200, 100)
 
 
 def _person_name(rng, gender):
@@ -119,6 +191,7 @@ def load_demo():
     tiers = {t.code: t for t in Tier.query.all()}
     teams = [Unit.query.filter_by(name=n).one() for n in TEAMS]
     offices = [Unit.query.filter_by(name=n).one() for n in OFFICES]
+    standing_rng = random.Random(2026)  # its own sequence: names stay what they were before
     number = 10000
     for code, size in TIER_SIZES.items():
         tier = tiers.get(code)
@@ -127,14 +200,31 @@ def load_demo():
             gender = "female" if rng.random() < (0.35 if code == "functional_office" else 0.08) else "male"
             name = _person_name(rng, gender)
             unit = rng.choice(offices if code == "functional_office" else teams)
-            is_focus = rng.random() < 0.08
+            is_focus = rng.random() < 0.045  # about one in twenty: a session is never all focus persons
             employee_no = f"YB{number}"
+            roll = standing_rng.random()
             if Person.query.filter_by(employee_no=employee_no).first() is not None:
                 continue
+            focus_reason = rng.choice(FOCUS_REASONS) if is_focus else None
+            # 抓两头: a few advanced workers and a few who need help in the large tiers
+            standing = None
+            if tier is not None and tier.is_large:
+                standing = "advanced" if roll < 0.12 else ("lagging" if roll > 0.9 or (
+                    focus_reason or "").startswith("近期违章") else None)
             db.session.add(Person(employee_no=employee_no, name=name, gender=gender, unit=unit,
                                   post=rng.choice(POSTS_BY_TIER[code]), tier=tier,
                                   phone=f"13{rng.randint(100000000, 999999999)}", is_focus=is_focus,
-                                  focus_reason=rng.choice(FOCUS_REASONS) if is_focus else None))
+                                  focus_reason=focus_reason, standing=standing))
+    db.session.flush()
+
+    # This year's new graduates (见习), spread over the tiers: a special session picks them by post.
+    for index, (name, gender, unit_name, code) in enumerate(NEW_GRADUATES, start=1):
+        employee_no = f"YB18{index:03d}"
+        if Person.query.filter_by(employee_no=employee_no).first() is None:
+            db.session.add(Person(employee_no=employee_no, name=name, gender=gender,
+                                  unit=Unit.query.filter_by(name=unit_name).one(), post="见习技术员",
+                                  tier=tiers.get(code), phone=f"1590530{index:04d}", is_focus=index in (2, 5),
+                                  focus_reason="新入职大学生，适应期" if index in (2, 5) else None))
     db.session.flush()
 
     admin = _get_or_create_user("admin", "系统管理员", "admin")
@@ -160,10 +250,21 @@ def load_demo():
                             department=department)
     db.session.flush()
 
+    today = local_today()
+    for year in (today.year, today.year + 1):
+        for (month, day), name in FIXED_HOLIDAYS:
+            if Holiday.query.filter_by(day=datetime(year, month, day).date()).first() is None:
+                db.session.add(Holiday(day=datetime(year, month, day).date(), name=name, created_by_user_id=organizer.id))
+    db.session.flush()
+
     if Meeting.query.count() == 0:
         _demo_meetings(rng, organizer, tiers)
         from .slips.services import run_reminders
         run_reminders()  # today's reminders and the −2 for slips already overdue
+    db.session.flush()
+    from .awards.models import IdeaReview
+    if IdeaReview.query.count() == 0:
+        _demo_golden_ideas(organizer)
     db.session.flush()
 
     lines = [f"演示数据已就绪：{MINE}",
@@ -182,61 +283,122 @@ def _at(day, hour):
     return datetime.combine(day, time(hour, 0), tzinfo=local_zone())
 
 
+def _free_slot(day, hour, location, lead):
+    """The first day from `day` on where this lead and this room are free at `hour`."""
+    for offset in range(40):
+        starts_at = _at(day + timedelta(days=offset), hour)
+        if find_conflict(starts_at, None, location, lead.id if lead else None) is None:
+            return starts_at
+    raise RuntimeError("no free demo slot")
+
+
+def _invite_proposal(organizer, meeting, approver=None, filters=None):
+    """Save the system's proposal as the list; the lead approves it when given."""
+    picks, _alternates = proposal_for(meeting, filters)
+    set_participants(organizer, meeting, [p.person_id for p in picks], {p.person_id: p.reason for p in picks})
+    if approver is not None:
+        approve_participants(approver, meeting)
+
+
 def _demo_meetings(rng, organizer, tiers):
-    """Last month: every tier held its session; this month: sessions so far, a few still planned."""
+    """Two rounds held over the last eight weeks (every tier once in each, lists from the proposal
+    approved by each lead), so that whatever day the demo is loaded, this month and the last have
+    sessions, items and slips at every stage; one late session was never held (a risk on the
+    report). Then the rest of this month is planned and next month's plan is a draft."""
     today = local_today()
-    this_month = today.replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
     ordered = sorted(tiers.values(), key=lambda t: t.position)
     departments = Department.query.order_by(Department.position).all()
-    for first, month_items in ((last_month, 5), (this_month, 6)):
+    rounds = ((today - timedelta(days=58), today - timedelta(days=32), 5),
+              (today - timedelta(days=29), today - timedelta(days=2), 6))
+    for number, (first_day, last_day, item_count) in enumerate(rounds):
+        days = _working_days_between(first_day, last_day)
         for index, tier in enumerate(ordered):
-            day = first + timedelta(days=2 + index * 3)
+            day = days[min(len(days) - 1, int((index + 0.5) * len(days) / len(ordered)))]
+            label = f"{day:%Y-%m}"
+            if MonthPlan.query.filter_by(month=label).first() is None:
+                db.session.add(MonthPlan(month=label, created_by_user_id=organizer.id, published_at=utcnow(),
+                                         published_by_user_id=organizer.id))
+            lead = tier.current_lead.user
             meeting = create_meeting(organizer, {
                 "title": f"{day.month}月{tier.name}层级慧谈", "kind": "regular", "tier_id": tier.id,
-                "starts_at": _at(day, 15), "location": "矿调度楼三楼会议室",
-                "department_ids": [departments[0].id, departments[3].id]})
-            people = Person.query.filter_by(tier_id=tier.id).order_by(Person.employee_no).all()
-            for person in rng.sample(people, min(8, len(people))):
-                db.session.add(Participant(meeting=meeting, person=person, source="invited",
-                                           approved_at=meeting.created_at))
-            db.session.flush()
-            if day < today - timedelta(days=1) and not (first == this_month and index == 5):
-                _run_demo_meeting(rng, meeting, departments, month_items, today)
-    create_meeting(organizer, {"title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None,
-                               "starts_at": _at(today + timedelta(days=5), 9), "location": "职工之家",
-                               "department_ids": [departments[0].id, departments[11].id]})
-    create_meeting(organizer, {"title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": tiers["safety_inspector"].id,
-                               "starts_at": _at(today + timedelta(days=8), 19),
-                               "video_url": "https://meeting.example.cn/j/8261"})
+                "starts_at": _free_slot(day, 15, "矿调度楼三楼会议室", lead), "location": "矿调度楼三楼会议室",
+                "department_ids": [departments[0].id, departments[3].id], "plan_month": label})
+            _invite_proposal(organizer, meeting, approver=lead)
+            if not (number == 1 and index == 5):  # this one slipped: planned, its day passed, not held
+                _run_demo_meeting(rng, meeting, departments, item_count, today, organizer)
+    hr_lead = tiers["functional_office"].current_lead.user
+    topic = create_meeting(organizer, {
+        "title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None, "lead_user": hr_lead,
+        "starts_at": _free_slot(today + timedelta(days=5), 9, "职工之家", hr_lead), "location": "职工之家",
+        "department_ids": [departments[0].id, departments[11].id], "max_participants": 12})
+    # chosen across tiers by a roster filter; the chair has not approved the list yet
+    _invite_proposal(organizer, topic, filters={"q": "见习"})
+    safety = tiers["safety_inspector"]
+    create_meeting(organizer, {
+        "title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": safety.id,
+        "starts_at": _free_slot(today + timedelta(days=8), 19, None, safety.current_lead.user),
+        "video_url": "https://meeting.example.cn/j/8261", "max_participants": 30})
+    this_month = today.replace(day=1)
+    next_month = (this_month + timedelta(days=32)).replace(day=1)
+    for first, publish in ((this_month, True), (next_month, False)):
+        if first == this_month and _month_is_over(today):
+            continue
+        created, _notes, plan = generate_month_plan(organizer, first.year, first.month, today=today)
+        if publish and plan is not None and plan.published_at is None:
+            publish_month_plan(organizer, first.year, first.month)
+        for meeting in created[:3]:
+            _invite_proposal(organizer, meeting, approver=meeting.lead if meeting is created[0] else None)
 
 
-def _run_demo_meeting(rng, meeting, departments, count, today):
+def _working_days_between(first_day, last_day):
+    days = []
+    for year, month in sorted({(first_day.year, first_day.month), (last_day.year, last_day.month)}):
+        days += [d for d in working_days(year, month) if first_day <= d <= last_day]
+    return days
+
+
+def _month_is_over(today):
+    """True on the last day of a month: nothing is left to plan in it."""
+    return (today + timedelta(days=1)).month != today.month
+
+
+def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
     """Hold a past meeting: attendance, items with every kind of outcome, slips at every stage."""
     from .slips import services as slip_services
     from .slips.models import Slip
     lead = meeting.lead
     start_meeting(lead, meeting)
     participants = list(meeting.participants)
-    for participant in participants[:-1]:  # one invited person stays away
+    for participant in participants[:-2]:  # joined from their phones; one more has none, one stays away
         participant.joined_at = meeting.starts_at + timedelta(minutes=rng.randint(0, 10))
+    if len(participants) > 1:
+        mark_attendance(organizer, meeting, participants[-2].id, True)
+        participants[-2].joined_at = meeting.starts_at
+    for link in list(meeting.invited_departments):
+        name = DEPARTMENT_ATTENDEES.get(link.department.name)
+        if name and (meeting.id % 5 or link.department.name != "后勤管理部"):
+            record_department_attendance(organizer, meeting, link.department_id, name)
+        else:  # 后勤管理部 sent no one to every fifth meeting: −1 in the points ledger
+            record_department_attendance(organizer, meeting, link.department_id, sent=False,
+                                         note="通知后未派人参加")
+    participants = participants[:-2] if len(participants) > 2 else participants[:1]
     kinds = ["demand", "question", "suggestion", "difficulty", "demand", "suggestion", "question"]
     for index in range(count):
         kind = kinds[index % len(kinds)]
         category, text = rng.choice(DEMO_ITEMS[kind])
-        participant = participants[index % (len(participants) - 1)] if len(participants) > 1 else None
+        participant = participants[index % len(participants)] if participants else None
         anonymity = "anonymous" if index % 4 == 2 else ("hidden_identity" if index % 6 == 5 else "named")
         item, _created = live_services.submit_item(
             meeting, client_id=f"demo-{meeting.id}-{index:04d}", kind=kind, text=text, category=category,
             anonymity=anonymity, participant=participant, staff=None if participant else lead)
         if participant is not None and rng.random() < 0.5:
-            voter = participants[(index + 1) % (len(participants) - 1)]
+            voter = participants[(index + 1) % len(participants)]
             if voter.id != participant.id:
                 live_services.vote_item(voter, item)
         moment = meeting.starts_at + timedelta(minutes=5 + index * 4)
         due = max(meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7), today)
         if kind == "question":
-            live_services.answer_item(lead, item, rng.choice(ANSWERS))
+            live_services.answer_item(lead, item, ANSWERS[text])
         elif kind == "suggestion" and index % 2:
             live_services.decline_suggestion(lead, item, "经安监处论证，现有设施已满足规程要求，暂不采纳。")
         elif kind == "suggestion":
@@ -248,8 +410,13 @@ def _run_demo_meeting(rng, meeting, departments, count, today):
     meeting.closed_at = meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     db.session.flush()
     handlers = {u.department_id: u for u in User.query.filter_by(role="handler")}
-    for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).all():
+    for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).order_by(Slip.id).all():
         slip.issued_at = meeting.starts_at + timedelta(hours=2)
+        # numbered from the day it was issued, like a slip issued that day
+        slip.number = "HT-demo-%d" % slip.id
+        db.session.flush()
+        slip.number = slip_services.next_slip_number(to_local(slip.issued_at))
+        db.session.flush()
         slip.due_date = meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7)
         age = (today - slip.due_date).days
         handler = handlers.get(slip.department_id)
@@ -260,14 +427,51 @@ def _run_demo_meeting(rng, meeting, departments, count, today):
         slip.accepted_at = slip.issued_at + timedelta(hours=20)
         if age > 0 and roll < 0.15:
             continue  # overdue: the reminder run will deduct −2
-        slip_services.reply_slip(handler, slip, rng.choice(REPLIES), rng.choice(BASIS))
+        slip_services.reply_slip(handler, slip, *REPLIES[slip.item.text])
         slip.replied_at = slip.issued_at + timedelta(days=rng.randint(1, 6))
         if slip.item.anonymity == "hidden_identity" or roll > 0.9:
             continue  # waiting for the supervisor
         rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
-        slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "餐箱还是不够用。")
+        slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "说了但还没有落实到位，希望再跟进。")
         slip.rated_at = slip.replied_at + timedelta(days=1)
         if slip.status == "replied" and rating == "basically_satisfied":
             slip_services.close_slip(lead, slip)
         if slip.closed_at is not None:
             slip.closed_at = slip.rated_at
+
+
+def _demo_golden_ideas(organizer):
+    """The union's 金点子、好建议 review of last month's quarter: two reviewers' scores, what became of
+    the adopted ideas, awards for the best of them, finalized; one winner has claimed the award on
+    their personal link and one has been paid."""
+    from .awards import queries as award_queries, services as award_services
+    rng = random.Random(20261201)
+    quarter = award_queries.quarter_of(local_today().replace(day=1) - timedelta(days=1))
+    review = award_services.create_review(organizer, quarter, 2000)
+    reviewers = [user for user in (User.query.filter_by(username=LEADS["staff"][0]).first(),
+                                   User.query.filter_by(username=HANDLER_USERNAMES["工会"]).first()) if user]
+    for reviewer in reviewers:
+        award_services.appoint_reviewer(organizer, review, reviewer.id)
+    seen, candidates = set(), []
+    for row in award_queries.review_rows(review):
+        low, high = (3, 5) if row["is_adopted"] else (1, 3)
+        for reviewer in reviewers:
+            award_services.score_idea(reviewer, review, row["item_id"], rng.randint(low, high),
+                                      rng.randint(low, high), rng.randint(low, high))
+        effect = IDEA_EFFECTS.get(row["text"])
+        if row["is_adopted"] and effect and row["text"] not in seen:
+            seen.add(row["text"])  # the same idea raised in two meetings is awarded once
+            award_services.record_effect(organizer, review, row["item_id"], *effect)
+            if row["anonymity"] != "hidden_identity":
+                candidates.append(row)
+    scores = award_queries.score_averages(review)
+    candidates.sort(key=lambda r: (-(IDEA_EFFECTS[r["text"]][2] or 0), -scores[r["item_id"]]["total"]))
+    for row, amount in zip(candidates, AWARD_AMOUNTS):
+        award_services.set_award(organizer, review, row["item_id"], amount,
+                                 "效益显著，全矿推广" if amount == AWARD_AMOUNTS[0] else None)
+    award_services.finalize_review(organizer, review)
+    awards = sorted(review.awards, key=lambda a: -a.amount)
+    if awards:
+        award_services.mark_paid(organizer, review, awards[0].item_id, awards[0].claim_code)
+    if len(awards) > 1 and awards[1].item.follow_token:
+        award_services.claim_award(awards[1].item.follow_token)

@@ -33,7 +33,7 @@ def safe_text(value):
 def restore_text(value):
     """The text as the user wrote it, from a cell that `safe_text` neutralised (for importing
     our own exports back: the roster round-trips unchanged)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS + ("\n",):  # XML turns CR into LF
         return value[1:]
     return value
 

@@ -16,6 +16,19 @@ def setup_templating(app):
     def ymd(value):
         return value.strftime("%Y-%m-%d") if value else ""
 
+    @app.template_filter("pct")
+    def pct(value):
+        """A 0–1 rate as "85.7%"; "—" when there was nothing to divide by."""
+        return "—" if value is None else f"{round(100 * value, 1):g}%"
+
+    @app.template_filter("chart")
+    def chart(svg):
+        """An SVG chart we rendered (pygal, scripts stripped), its <style> allowed by the CSP nonce."""
+        from markupsafe import Markup
+        from .http import csp_nonce
+        from .reports.charts import with_style_nonce
+        return Markup(with_style_nonce(svg or "", csp_nonce()))
+
     # Label helpers as Jinja globals, so that imported macros see them too.
     from .accounts.forms import ROLE_LABELS
     from .live.services import kind_label as item_kind_label, status_label as item_status_label
@@ -39,6 +52,8 @@ def setup_templating(app):
         if current_user.is_authenticated:
             nav.append(("core.index", _l("首页")))
             nav.append(("scheduling.list_meetings", _l("慧谈安排")))
+            if current_user.has_role("organizer", "viewer", "lead"):
+                nav.append(("scheduling.plans", _l("月度计划")))
             nav.append(("slips.list_slips", _l("承办单")))
             if current_user.has_role("organizer", "viewer", "lead"):
                 nav.append(("reports.current_month", _l("月度报告")))

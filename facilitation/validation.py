@@ -15,6 +15,8 @@ ID_MAX = 2 ** 31 - 1
 # ("abc\u202egnp.exe" shows as "abcexe.png"); NUL is refused by PostgreSQL and hides text in C tools.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 
 def clean_text(value):
@@ -26,15 +28,16 @@ def clean_text(value):
     return _BIDI_CONTROLS.sub("", value)
 
 
-def required_text(value, message, limit):
-    """The stripped, cleaned text, or a ValidationError (`message` when empty, a length message when too long)."""
+def required_text(value, message, limit, code=None):
+    """The stripped, cleaned text, or a ValidationError (`message` when empty, a length message when
+    too long; `code` lets a form put the message beside its field)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message)
+        raise ValidationError(message, code=code)
     value = clean_text(value).strip()
     if not value:
-        raise ValidationError(message)
+        raise ValidationError(message, code=code)
     if len(value) > limit:
-        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit))
+        raise ValidationError(_("内容不能超过 %(n)d 个字。", n=limit), code=code)
     return value
 
 
@@ -48,6 +51,11 @@ def optional_text(value, limit, field=None):
     if len(value) > limit:
         raise ValidationError(_("%(field)s 不能超过 %(n)d 个字。", field=field or _("内容"), n=limit))
     return value or None
+
+
+def is_digits(text):
+    """1–12 ASCII digits (what a number typed into a form or a URL looks like)."""
+    return isinstance(text, str) and bool(_DIGITS.match(text))
 
 
 def is_id(value):
@@ -65,19 +73,24 @@ def id_value(value, field, required=True):
 
 
 def int_value(value, field, minimum, maximum, default=None):
-    """An integer within bounds (JSON int, or digits from a query string); default when absent."""
-    if value is None or value == "":
+    """A JSON integer within bounds, or `default` when absent; "10" (a string) is not a number here."""
+    if value is None:
         return default
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isdigit() or len(text) > 12:
-            raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
-                                  code="bad_integer")
-        value = int(text)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
                               code="bad_integer")
     return value
+
+
+def query_int(value, field, minimum, maximum, default=None):
+    """An integer from a query string (ASCII digits) within bounds, or `default` when absent."""
+    if value is None or value == "":
+        return default
+    text = value.strip() if isinstance(value, str) else ""
+    if not _DIGITS.match(text):
+        raise ValidationError(_("%(field)s 必须是 %(a)d 到 %(b)d 之间的整数。", field=field, a=minimum, b=maximum),
+                              code="bad_integer")
+    return int_value(int(text), field, minimum, maximum)
 
 
 def bool_value(value, field, default=None):
@@ -131,7 +144,7 @@ PAGE_MAX = 100_000
 def arg_int(args, name, default=None, minimum=1, maximum=ID_MAX):
     """For HTML pages: a query-string integer within bounds, else `default` (a page never fails on it)."""
     text = (args.get(name) or "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not _DIGITS.match(text):
         return default
     value = int(text)
     return value if minimum <= value <= maximum else default

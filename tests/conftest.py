@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -44,7 +44,8 @@ def app(database_url):
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": TEST_SECRET,
         "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "10000 per minute",
-        "JOIN_RATE_LIMIT": "10000 per minute", "SUBMIT_RATE_LIMIT": "10000 per minute",
+        "JOIN_RATE_MIN": 10000, "SUBMIT_RATE_LIMIT": "10000 per minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "10000 per minute",
         "SERVER_NAME": None,
     })
     with app.app_context():
@@ -182,17 +183,53 @@ def make_meeting(make_user, lead_user, tier):
     from facilitation.scheduling.services import create_meeting, start_meeting
     from facilitation.timeutil import local_zone
 
+    made = []
+
     def make(status="live", **overrides):
         organizer = make_user("organizer")
+        # Conflict checks refuse two meetings of one lead on the same day or in one room at the
+        # same time: each further meeting of a test is a day later, in its own room.
+        later = len(made)
         data = {"title": "11月职工层级慧谈", "kind": "regular", "tier_id": tier.id,
-                "starts_at": datetime.now(local_zone()) + timedelta(hours=1), "location": "调度楼三楼会议室"}
+                "starts_at": datetime.now(local_zone()) + timedelta(hours=1, days=later),
+                "location": "调度楼三楼会议室" + (f"（{later + 1}）" if later else "")}
         data.update(overrides)
+        made.append(data)
         meeting = create_meeting(organizer, data)
         if status == "live":
             start_meeting(organizer, meeting)
         db.session.commit()
         return meeting
     return make
+
+
+# ------------------------------------------------------------------ time
+
+class Clock:
+    """Freezes 'now' for timeutil (local_today) and the slip services (time stamps)."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def set(self, moment):
+        if moment.tzinfo is None:
+            raise ValueError("give an aware datetime")
+        frozen = moment.astimezone(timezone.utc)
+        import facilitation.slips.services as slip_services
+        import facilitation.timeutil as timeutil
+        for module in (timeutil, slip_services):
+            self.monkeypatch.setattr(module, "utcnow", lambda: frozen)
+        return frozen
+
+    def shanghai(self, *args):
+        from facilitation.timeutil import SHANGHAI
+        return self.set(datetime(*args, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
 
 
 # ------------------------------------------------------------------ real server

@@ -88,6 +88,43 @@ def test_demo_builds_a_realistic_mine(demo_db):
     assert empty_tiers == []
 
 
+def test_demo_shows_who_is_heard(demo_db):
+    """Plans, approved lists from the proposal, a cross-tier session with its chair, no slip without a
+    supervisor, attendance and a department's absence in the ledger."""
+    path, _output = demo_db
+    assert query(path, "SELECT COUNT(*) FROM slips WHERE supervisor_user_id IS NULL")[0][0] == 0
+    assert query(path, "SELECT COUNT(*) FROM slips")[0][0] > 0
+    assert query(path, "SELECT COUNT(*) FROM meetings WHERE lead_user_id IS NULL")[0][0] == 0
+    # the months of the last eight weeks and this month are published; next month's plan is a draft
+    assert query(path, "SELECT COUNT(*) FROM month_plans")[0][0] in (3, 4)
+    assert query(path, "SELECT COUNT(*) FROM month_plans WHERE published_at IS NULL")[0][0] == 1
+    # every slip is numbered from the month it was issued in, and every reply answers its own item
+    for number, issued in query(path, "SELECT number, issued_at FROM slips"):
+        from datetime import datetime, timedelta
+        local = datetime.fromisoformat(str(issued)) + timedelta(hours=8)
+        assert number.startswith(f"HT-{local:%Y%m}-"), (number, issued)
+    assert query(path, "SELECT COUNT(*) FROM notifications n JOIN slips s ON s.id = n.slip_id "
+                       "WHERE s.status = 'closed' AND n.kind = 'slip_replied' AND n.read_at IS NULL")[0][0] == 0
+    approved = query(path, "SELECT COUNT(*) FROM meetings WHERE participants_approved_at IS NOT NULL")[0][0]
+    assert approved >= 16
+    too_many = query(path, "SELECT m.id FROM meetings m JOIN participants p ON p.meeting_id = m.id "
+                           "WHERE p.source = 'invited' GROUP BY m.id HAVING COUNT(*) > MAX(m.max_participants)")
+    assert too_many == []
+    reasons = [r for (r,) in query(path, "SELECT reason FROM participants WHERE reason IS NOT NULL")]
+    assert any(r.startswith("重点人员") for r in reasons) and "从未参加过慧谈" in reasons
+    topic = query(path, "SELECT m.id, m.lead_user_id, COUNT(p.id) FROM meetings m JOIN participants p "
+                        "ON p.meeting_id = m.id WHERE m.kind = 'topic' GROUP BY m.id")
+    assert topic and topic[0][1] is not None and topic[0][2] >= 5
+    tiers = query(path, "SELECT COUNT(DISTINCT pe.tier_id) FROM participants p JOIN people pe ON pe.id = p.person_id "
+                        "JOIN meetings m ON m.id = p.meeting_id WHERE m.kind = 'topic'")[0][0]
+    assert tiers >= 2  # chosen across tiers
+    assert query(path, "SELECT COUNT(*) FROM participants WHERE marked_by_user_id IS NOT NULL")[0][0] >= 8
+    assert query(path, "SELECT COUNT(*) FROM point_entries WHERE reason = 'absent'")[0][0] >= 1
+    assert query(path, "SELECT COUNT(*) FROM meeting_departments WHERE attendee_name IS NOT NULL")[0][0] >= 8
+    assert query(path, "SELECT COUNT(*) FROM holidays")[0][0] >= 6
+    assert query(path, "SELECT COUNT(*) FROM meetings WHERE kind = 'online' AND video_url LIKE 'https://%'")[0][0] == 1
+
+
 def test_demo_gives_every_tier_a_lead_and_every_department_a_handler_who_can_log_in(demo_db):
     from facilitation.demo import DEMO_PASSWORD
     path, _output = demo_db

@@ -36,10 +36,12 @@ ADMINS = frozenset({"admin"})
 HANDLERS = ADMINS | {"handler"}  # the handler belongs to the slip's department
 PARTICIPANT = frozenset({"participant"})
 REVIEWER = frozenset({"lead"})  # the lead is the appointed golden-idea reviewer in world()
+APPROVERS = ADMINS | {"lead"}  # the tier's lead approves a participant list; organizers prepare it
 
 EXPECTED = {
     # public
     "/healthz": {"GET": EVERYONE},
+    "/favicon.ico": {"GET": EVERYONE},
     "/login": {"GET": EVERYONE, "POST": EVERYONE},
     "/logout": {"POST": EVERYONE},  # redirects to /login without ?next=, i.e. not a denial
     "/lang/<code>": {"GET": EVERYONE},
@@ -74,6 +76,18 @@ EXPECTED = {
     "/meetings/<int:meeting_id>/cancel": {"POST": ORGANIZERS},
     "/meetings/<int:meeting_id>/<any(start, close):action>": {"POST": CHAIRS},
     "/meetings/<int:meeting_id>/board": {"GET": READERS},
+    "/meetings/<int:meeting_id>/participants": {"GET": CHAIRS, "POST": CHAIRS},
+    "/meetings/<int:meeting_id>/notice.pdf": {"GET": CHAIRS},
+    "/meetings/<int:meeting_id>/invite.ics": {"GET": CHAIRS},
+    "/meetings/<int:meeting_id>/attendance": {"POST": ORGANIZERS},
+    "/meetings/<int:meeting_id>/departments": {"POST": ORGANIZERS},
+    # monthly plans, holidays, coverage
+    "/plans/": {"GET": READERS},
+    "/plans/<month>": {"GET": READERS, "POST": ORGANIZERS},
+    "/plans/<month>/publish": {"POST": ORGANIZERS},
+    "/plans/holidays": {"POST": ORGANIZERS},
+    "/plans/holidays/<int:holiday_id>/remove": {"POST": ORGANIZERS},
+    "/tiers/<int:tier_id>/coverage": {"GET": CHAIRS},
     "/meetings/<int:meeting_id>/qr.svg": {"GET": READERS},
     # minutes
     "/meetings/<int:meeting_id>/minutes": {"GET": STAFF, "POST": ORGANIZERS},
@@ -88,6 +102,8 @@ EXPECTED = {
     "/slips/ledger.xlsx": {"GET": STAFF},
     "/slips/league": {"GET": STAFF},
     "/slips/points": {"GET": STAFF, "POST": ORGANIZERS},
+    "/slips/points/deduct": {"POST": ORGANIZERS},
+    "/slips/points/<int:entry_id>/reverse": {"POST": ORGANIZERS},
     "/inbox": {"GET": STAFF, "POST": STAFF},
     # reports and the annual assessment
     "/reports/monthly/": {"GET": READERS},
@@ -109,6 +125,9 @@ EXPECTED = {
     "/awards/<int:review_id>/items/<int:item_id>/award": {"POST": ORGANIZERS},
     "/awards/<int:review_id>/items/<int:item_id>/award/remove": {"POST": ORGANIZERS},
     "/awards/<int:review_id>/finalize": {"POST": ORGANIZERS},
+    "/awards/<int:review_id>/items/<int:item_id>/effect": {"POST": ORGANIZERS | REVIEWER},
+    "/awards/<int:review_id>/items/<int:item_id>/paid": {"POST": ORGANIZERS},
+    "/awards/claim/<token>": {"POST": EVERYONE},  # the submitter, by the follow token on /f/<token>
     # JSON API
     "/api/v1/tiers": {"GET": STAFF},
     "/api/v1/departments": {"GET": STAFF},
@@ -116,6 +135,12 @@ EXPECTED = {
     "/api/v1/meetings/<int:meeting_id>": {"GET": STAFF},
     "/api/v1/meetings/<int:meeting_id>/start": {"POST": CHAIRS},
     "/api/v1/meetings/<int:meeting_id>/close": {"POST": CHAIRS},
+    "/api/v1/people": {"GET": STAFF, "POST": ORGANIZERS},  # is_focus only shown to organizers and leads
+    "/api/v1/plans/<month>": {"POST": ORGANIZERS},
+    "/api/v1/meetings/<int:meeting_id>/proposal": {"GET": CHAIRS},
+    "/api/v1/meetings/<int:meeting_id>/participants": {"GET": CHAIRS, "PUT": CHAIRS},
+    "/api/v1/meetings/<int:meeting_id>/participants/approve": {"POST": APPROVERS},
+    "/api/v1/tiers/<int:tier_id>/coverage": {"GET": CHAIRS},
     "/api/v1/meetings/<int:meeting_id>/items": {"GET": READERS | PARTICIPANT, "POST": CHAIRS | PARTICIPANT},
     "/api/v1/items/<int:item_id>/vote": {"POST": PARTICIPANT},
     "/api/v1/items/<int:item_id>/answer": {"POST": CHAIRS},
@@ -127,6 +152,7 @@ EXPECTED = {
     "/api/v1/items/<int:item_id>/approve": {"POST": CHAIRS},
     # handlers see their department's slips, leads the ones they supervise (filtered, not denied)
     "/api/v1/slips": {"GET": STAFF},
+    "/api/v1/stats/<month>": {"GET": STAFF},
     "/api/v1/slips/<int:slip_id>": {"GET": STAFF},
     "/api/v1/slips/<int:slip_id>/accept": {"POST": HANDLERS},
     "/api/v1/slips/<int:slip_id>/reply": {"POST": HANDLERS},
@@ -214,8 +240,13 @@ def world(app):
                                         participant=participant)
     slip = transfer_item(users["organizer"], transferred, department.id, local_today() + timedelta(days=7))
     today = local_today()
+    from facilitation.scheduling.models import Holiday
+    holiday = Holiday(day=today, name="矿庆日")
+    db.session.add(holiday)
     review = create_review(users["organizer"], f"{today.year}-Q{(today.month - 1) // 3 + 1}", 1000)
     appoint_reviewer(users["organizer"], review, users["lead"].id)
+    from facilitation.slips.services import record_noncompliance
+    entry = record_noncompliance(users["organizer"], department.id, "月报未按时上报")
     db.session.commit()
 
     # URL arguments by name. Closing is refused while the item is open, and refusing an
@@ -223,7 +254,8 @@ def world(app):
     values = {"meeting_id": meeting.id, "item_id": item.id, "slip_id": slip.id, "user_id": target_user.id,
               "person_id": person.id, "tier_id": tier.id, "join_code": meeting.join_code, "code": "zh",
               "action": "close", "decision": "refuse", "token": transferred.follow_token,
-              "review_id": review.id, "revision": 1, "year": today.year, "month": f"{today:%Y-%m}"}
+              "review_id": review.id, "revision": 1, "year": today.year, "month": f"{today:%Y-%m}",
+              "entry_id": entry.id, "holiday_id": holiday.id}
     clients = {"anonymous": (app.test_client(), {}),
                "participant": (app.test_client(),
                                {"Authorization": f"Bearer {issue_participant_token(participant)}"})}
@@ -264,7 +296,7 @@ def test_route_allows_exactly_the_expected_roles(app, world, rule, method):
         if method == "GET":
             response = client.get(url, headers=headers)
         elif rule.startswith("/api/"):
-            response = client.post(url, json={}, headers=headers)
+            response = client.open(url, method=method, json={}, headers=headers)
         else:
             response = client.post(url, data={}, headers=headers)
         allowed = role in EXPECTED[rule][method]

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
+from ..validation import is_digits
 from .models import ApiToken, User
 
 STAFF_ROLES = ("admin", "organizer", "lead", "handler", "viewer")
@@ -36,7 +37,7 @@ def setup_login(app):
     def load_user(session_id):
         """The user of a login cookie, if the cookie's generation is still current and the user enabled."""
         user_id, _sep, version = str(session_id or "").partition(".")
-        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 10 or len(version) > 10:
+        if not (is_digits(user_id) and is_digits(version)) or len(user_id) > 10 or len(version) > 10:
             return None
         user = db.session.get(User, int(user_id)) if int(user_id) <= 2 ** 31 - 1 else None
         if user is None or not user.is_active or int(version) != (user.session_version or 1):

@@ -25,17 +25,23 @@ def _safe_next(target):
     return target
 
 
+def _login_key():
+    """Failed guesses count per account and address: one person's typos lock out nobody else."""
+    username = (request.form.get("username") or "").strip().lower()[:64]
+    return f"login:{username}:{request.remote_addr or '-'}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_key)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        user = commit(services.authenticate, form.username.data, form.password.data)
         if user is None:
             flash(_("用户名或密码不正确。"), "error")
             return render_template("accounts/login.html", form=form), 401
         login_user(user)
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
     return render_template("accounts/login.html", form=form)
 

@@ -71,6 +71,7 @@ def load_api_modules():
     from ..people import api as people_api  # noqa: F401
     from ..scheduling import api as scheduling_api  # noqa: F401
     from ..slips import api as slips_api  # noqa: F401
+    from ..stats import api as stats_api  # noqa: F401
     from . import openapi  # noqa: F401
 
 

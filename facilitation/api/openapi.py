@@ -15,6 +15,88 @@ ERROR_SCHEMA = {
 }
 
 
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required, **properties):
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+NULLABLE_STRING, NULLABLE_INTEGER = {"type": "string", "nullable": True}, {"type": "integer", "nullable": True}
+DATE = {"type": "string", "format": "date"}
+RATE = {"type": "number", "nullable": True, "minimum": 0, "maximum": 1}
+
+# The shapes the endpoints answer with; every response in the document refers to one of them.
+SCHEMAS = {
+    "Meeting": _object(
+        ("id", "tier_id", "title", "kind", "status", "join_code", "starts_at", "max_participants", "lead_user_id"),
+        id=INTEGER, tier_id=NULLABLE_INTEGER, title=STRING,
+        kind={"type": "string", "enum": ["regular", "topic", "professional", "milestone", "online"]},
+        status={"type": "string", "enum": ["planned", "live", "closed", "cancelled"]}, join_code=STRING,
+        starts_at=STRING, ends_at=NULLABLE_STRING, location=NULLABLE_STRING, video_url=NULLABLE_STRING,
+        max_participants=INTEGER, lead_user_id=NULLABLE_INTEGER, lead=NULLABLE_STRING,
+        department_ids={"type": "array", "items": INTEGER}, allow_guests=BOOLEAN, allow_nameless=BOOLEAN,
+        is_moderated=BOOLEAN),
+    "Item": _object(
+        ("id", "seq", "client_id", "kind", "text", "status", "votes"),
+        id=INTEGER, seq=NULLABLE_INTEGER, client_id=STRING,
+        kind={"type": "string", "enum": ["question", "demand", "difficulty", "suggestion"]}, kind_label=STRING,
+        category=NULLABLE_STRING, text=STRING, status=STRING, status_label=STRING, votes=INTEGER,
+        anonymity={"type": "string", "enum": ["named", "anonymous", "hidden_identity"]},
+        submitter=NULLABLE_STRING, is_approved=BOOLEAN, is_urgent=BOOLEAN, answer=NULLABLE_STRING,
+        outcome_note=NULLABLE_STRING, merged_into_seq=NULLABLE_INTEGER,
+        slip={"type": "object", "nullable": True}, created_at=STRING,
+        follow_token={"type": "string", "description": "only in the submitter's own 201 answer"}),
+    "ItemList": _object(("items", "last_seq"), items={"type": "array", "items": _ref("Item")},
+                        last_seq=INTEGER, status=STRING),
+    "Slip": _object(
+        ("id", "number", "status", "department_id", "due_date", "is_overdue", "item_id"),
+        id=INTEGER, number=STRING, status={"type": "string", "enum": ["issued", "accepted", "replied", "closed"]},
+        status_label=STRING, department_id=INTEGER, department=STRING, due_date=DATE, is_overdue=BOOLEAN,
+        item_id=INTEGER, purpose=STRING, tier_id=NULLABLE_INTEGER, supervisor_user_id=NULLABLE_INTEGER,
+        reply=NULLABLE_STRING, basis=NULLABLE_STRING, reopen_count=INTEGER, rating=NULLABLE_STRING,
+        issued_at=STRING, replied_at=NULLABLE_STRING, closed_at=NULLABLE_STRING,
+        pending_extension={"type": "object", "nullable": True}),
+    "SlipEnvelope": _object(("slip",), slip=_ref("Slip"),
+                            extension=_object(("status",), status={"type": "string"})),
+    "SlipList": _object(("slips",), slips={"type": "array", "items": _ref("Slip")}, page=INTEGER,
+                        per_page=INTEGER, total=INTEGER),
+    "Transfer": _object(("slip",), slip=_ref("Slip"), item=_ref("Item")),
+    "Join": _object(("meeting_id", "participant_token"), meeting_id=INTEGER, participant_token=STRING,
+                    participant=_object(("id",), id=INTEGER, name=NULLABLE_STRING, is_guest=BOOLEAN)),
+    "TierList": _object(("tiers",), tiers={"type": "array", "items": _object(
+        ("id", "code", "name", "position", "lead"), id=INTEGER, code=STRING, name=STRING, position=INTEGER,
+        lead={"type": "object", "nullable": True}, lead_hint=NULLABLE_STRING, is_active=BOOLEAN)}),
+    "DepartmentList": _object(("departments",), departments={"type": "array", "items": _object(
+        ("id", "name"), id=INTEGER, name=STRING)}),
+    "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+    "Stats": _object(("items", "slips", "replied", "replied_on_time", "closed", "overdue", "rated", "satisfied",
+                      "reply_rate", "on_time_rate", "closure_rate", "satisfaction_rate"),
+                     items=INTEGER, slips=INTEGER, replied=INTEGER, replied_on_time=INTEGER, closed=INTEGER,
+                     overdue=INTEGER, rated=INTEGER, satisfied=INTEGER, reply_rate=RATE, on_time_rate=RATE,
+                     closure_rate=RATE, satisfaction_rate=RATE),
+}
+
+
+def _describe_errors(document):
+    """Every 4xx/5xx response carries the Error shape; every request body that is given is required."""
+    error_content = ERROR_RESPONSE["content"]
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("default", ERROR_RESPONSE)
+            for code, response in responses.items():
+                if str(code)[0] in "45" and "content" not in response:
+                    response["content"] = error_content
+            body = operation.get("requestBody")
+            if body is not None:
+                body.setdefault("required", True)
+
+
 def build_spec(app):
     spec = APISpec(title="Huitan API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[FlaskPlugin()],
@@ -22,6 +104,8 @@ def build_spec(app):
                                         "(flask --app app create-token) or the login cookie."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", ERROR_SCHEMA)
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema)
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
@@ -29,10 +113,7 @@ def build_spec(app):
         spec.path(view=view, app=app)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
-    for operations in document["paths"].values():
-        for method, operation in operations.items():
-            if method != "parameters":
-                operation.setdefault("responses", {}).setdefault("default", ERROR_RESPONSE)
+    _describe_errors(document)
     return document
 
 
@@ -46,5 +127,6 @@ def openapi_document():
       responses:
         200:
           description: OpenAPI 3.0 document
+          content: {application/json: {schema: {$ref: '#/components/schemas/OpenAPI'}}}
     """
     return jsonify(build_spec(current_app))

@@ -3,6 +3,7 @@ templates/pdf/annual_assessment.html, fed by services.annual_assessment)."""
 from flask_babel import gettext as _
 
 from ..spreadsheets import XlsxWriter
+from ..stats.queries import percent
 from .services import RATE_KEYS
 
 
@@ -19,15 +20,18 @@ def annual_workbook(doc):
     sheet.header([_("名次"), _("科室"), _("交办"), _("已答复"), _("已办结"), _("逾期未答复"), _("答复率%"),
                   _("按期答复率%"), _("办结率%"), _("满意率%"), _("平均答复天数")] + reason_headers + [_("合计扣分")])
     for row in doc["rows"]:
-        cells = [row["rank"], row["department"], row["issued"], row["replied"], row["closed"], row["overdue"]]
-        cells += [row[key] for key in RATE_KEYS] + [row["avg_days_to_reply"]]
+        cells = [row["rank"] or _("无承办"), row["department"], row["slips"], row["replied"], row["closed"],
+                 row["overdue"]]
+        cells += [percent(row[key]) for key in RATE_KEYS] + [row["avg_days_to_reply"]]
         for reason in doc["reasons"]:
             entry = row["deductions"][reason["code"]]
             cells += [entry["count"], entry["points"]]
         sheet.row(cells + [row["points"]])
     totals = doc["totals"]
-    cells = [None, _("合计"), totals["issued"], totals["replied"], totals["closed"], totals["overdue"]] + [None] * 5
+    cells = [None, _("合计"), totals["slips"], totals["replied"], totals["closed"], totals["overdue"]] + [None] * 5
     for reason in doc["reasons"]:
         cells += [totals["deductions"][reason["code"]]["count"], totals["deductions"][reason["code"]]["points"]]
     sheet.row(cells + [totals["points"]], bold=True)
+    sheet.blank()
+    sheet.row([doc["ranking_rule"]])
     return writer.to_bytes()

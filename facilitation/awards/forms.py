@@ -29,3 +29,14 @@ class ScoreForm(FlaskForm):
 class AwardForm(FlaskForm):
     amount = IntegerField(_l("奖金（元）"), validators=[InputRequired(_l("请填写奖励金额（整数，元）。"))])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
+
+
+class EffectForm(FlaskForm):
+    # Lengths and the yuan figure are checked by services.record_effect, which says what is wrong.
+    implementation = TextAreaField(_l("落实情况"))
+    effect = TextAreaField(_l("应用效果"))
+    benefit_yuan = StringField(_l("创造效益（元）"))
+
+
+class PaidForm(FlaskForm):
+    claim_code = StringField(_l("领奖码"), validators=[Optional(), Length(max=20)])

@@ -4,6 +4,9 @@ from ..timeutil import UTCDateTime, utcnow
 
 AWARD_MIN, AWARD_MAX = 100, 500
 CRITERIA = ("feasibility", "benefit", "innovation")  # 可行性, 效益, 创新性; each 1–5
+# Claim codes are read aloud at the union's desk and typed on phones: no 0/O, 1/I/L to confuse.
+CLAIM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CLAIM_CODE_LENGTH = 8
 
 
 class IdeaReview(db.Model):
@@ -56,7 +59,11 @@ class IdeaScore(db.Model):
 
 
 class IdeaAward(db.Model):
-    """An award of 100–500 yuan for one suggestion; the sum stays within the review's budget."""
+    """An award of 100–500 yuan for one suggestion; the sum stays within the review's budget.
+
+    An anonymous winner has no name on the award sheet: the claim code, shown to the submitter on
+    their personal link and printed on the sheet for the union, is how the prize is paid out.
+    """
 
     __tablename__ = "idea_awards"
     __table_args__ = (db.UniqueConstraint("review_id", "item_id"),)
@@ -68,5 +75,31 @@ class IdeaAward(db.Model):
     note = db.Column(db.Text, nullable=True)
     awarded_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     awarded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    claim_code = db.Column(db.String(8), nullable=False, unique=True,
+                           doc="领奖码: 8 characters of CLAIM_ALPHABET, kept when the amount changes")
+    claimed_at = db.Column(UTCDateTime, nullable=True,
+                           doc="when the submitter claimed the award on their personal link (once)")
+    paid_at = db.Column(UTCDateTime, nullable=True, doc="when the union paid the prize out")
+    paid_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True,
+                                doc="the organizer who recorded the payment")
 
     item = db.relationship("Item")
+    paid_by = db.relationship("User", foreign_keys=[paid_by_user_id])
+
+
+class IdeaEffect(db.Model):
+    """What became of one idea, as the review records it: its implementation (落实情况), its
+    measured effect (应用效果) and the benefit it created in yuan; the seed scores ideas
+    "以实际应用效果和创造效益情况"."""
+
+    __tablename__ = "idea_effects"
+    __table_args__ = (db.UniqueConstraint("review_id", "item_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    review_id = db.Column(db.Integer, db.ForeignKey("idea_reviews.id", ondelete="CASCADE"), nullable=False)
+    item_id = db.Column(db.Integer, db.ForeignKey("items.id"), nullable=False, index=True)
+    implementation = db.Column(db.Text, nullable=True, doc="落实情况: where and how the idea was put into practice")
+    effect = db.Column(db.Text, nullable=True, doc="应用效果: the effect measured in use")
+    benefit_yuan = db.Column(db.Integer, nullable=True, doc="创造效益: yuan saved or earned, when measured")
+    recorded_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    recorded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

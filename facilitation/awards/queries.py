@@ -11,7 +11,7 @@ from ..extensions import db
 from ..live.models import Item
 from ..people.models import Unit
 from ..timeutil import local_today, local_zone, to_local
-from .models import CRITERIA, IdeaAward, IdeaReview, IdeaReviewer, IdeaScore
+from .models import CRITERIA, IdeaAward, IdeaEffect, IdeaReview, IdeaReviewer, IdeaScore
 
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 # Off-topic (hidden) items are not ideas, merged ones live on in the item they were merged into,
@@ -55,6 +55,29 @@ def submitter_label(item):
     if item.anonymity == "anonymous":
         return _("匿名")
     return _("完全匿名")
+
+
+def format_claim_code(code):
+    """'K7MX3QPA' -> 'K7MX-3QPA': two groups of four are easier to read aloud and to compare."""
+    if not code:
+        return ""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def local_day(value):
+    """An aware UTC datetime as the local date 'YYYY-MM-DD', or '' for None."""
+    return to_local(value).strftime("%Y-%m-%d") if value else ""
+
+
+def payout_label(row):
+    """Where an award's money stands, as the sheet and the review page say it."""
+    if not row.get("amount"):
+        return ""
+    if row["paid"]:
+        return _("已发放 %(d)s", d=row["paid"])
+    if row["claimed"]:
+        return _("已申领 %(d)s", d=row["claimed"])
+    return _("未申领")
 
 
 def quarter_suggestions(review):
@@ -125,25 +148,40 @@ def _source(item, unit_names):
             "date": to_local(item.created_at).strftime("%Y-%m-%d")}
 
 
-def review_rows(review):
+def review_rows(review, with_claim_codes=False):
     """One plain dict per suggestion of the quarter (page order: adopted first), with the
-    average scores and the award."""
+    average scores, the award (its claim code only `with_claim_codes`: the code is what pays an
+    anonymous winner, so only the union's organizers see it) and the recorded effect."""
     items = quarter_suggestions(review).all()
     averages = score_averages(review)
-    awards = {a.item_id: a for a in IdeaAward.query.filter_by(review_id=review.id)}
+    awards = {a.item_id: a for a in IdeaAward.query.options(joinedload(IdeaAward.paid_by))
+              .filter_by(review_id=review.id)}
+    effects = {e.item_id: e for e in IdeaEffect.query.filter_by(review_id=review.id)}
     unit_ids = {i.unit_id for i in items if i.unit_id}
     unit_names = dict(db.session.query(Unit.id, Unit.name).filter(Unit.id.in_(unit_ids))) if unit_ids else {}
     rows = []
     for item in items:
         award = awards.get(item.id)
-        rows.append({
+        effect = effects.get(item.id)
+        row = {
             "item_id": item.id, "text": item.text, "category": item.category or "",
             "status": item.status, "is_adopted": item.status == "adopted",
             "anonymity": item.anonymity, "submitter": submitter_label(item),
             "submitted": to_local(item.created_at).strftime("%Y-%m-%d"),
             "scores": averages.get(item.id), **_source(item, unit_names),
             "amount": award.amount if award else None, "note": (award.note or "") if award else "",
-        })
+            "claim_code": format_claim_code(award.claim_code) if award and with_claim_codes else "",
+            "claimed": local_day(award.claimed_at) if award else "",
+            "paid": local_day(award.paid_at) if award else "",
+            "paid_by": award.paid_by.display_name if award and award.paid_by else "",
+            "implementation": (effect.implementation or "") if effect else "",
+            "effect": (effect.effect or "") if effect else "",
+            "benefit_yuan": effect.benefit_yuan if effect else None,
+            "has_effect": effect is not None,
+        }
+        # Claims and payments only happen once the review is finalized.
+        row["payout"] = payout_label(row) if review.status == "finalized" else ""
+        rows.append(row)
     return rows
 
 
@@ -152,10 +190,11 @@ def _score_key(row):
     return (-(scores["total"] if scores else -1), row["submitted"], row["item_id"])
 
 
-def award_sheet(review):
+def award_sheet(review, with_claim_codes=False):
     """Plain data for the 获奖名单 / 奖励发放表 (PDF and Excel): the awarded ideas ranked by amount
-    and then by average score, and the full result list ranked by average score."""
-    rows = review_rows(review)
+    and then by average score, with their claim codes (`with_claim_codes`, for the organizers who
+    pay) and payout, and the full result list ranked by average score."""
+    rows = review_rows(review, with_claim_codes=with_claim_codes)
     awarded = sorted((r for r in rows if r["amount"]), key=lambda r: (-r["amount"],) + _score_key(r))
     for rank, row in enumerate(awarded, start=1):
         row["rank"] = rank
@@ -170,5 +209,7 @@ def award_sheet(review):
         "finalized": to_local(review.finalized_at).strftime("%Y-%m-%d") if review.finalized_at else "",
         "awarded": awarded, "results": result_rows, "reviewers": reviewers,
         "idea_count": len(rows), "adopted_count": sum(1 for r in rows if r["is_adopted"]),
-        "printed": local_today().isoformat(),
+        "printed": local_today().isoformat(), "with_claim_codes": with_claim_codes,
+        "paid_count": sum(1 for r in awarded if r["paid"]), "paid_total": sum(r["amount"] for r in awarded if r["paid"]),
+        "benefit_total": sum(r["benefit_yuan"] or 0 for r in rows),
     }

@@ -1,8 +1,10 @@
 """Pages of the quarterly golden-idea review (金点子、好建议): the list of reviews, one review
 with its suggestions, scores and awards, and the award sheet as PDF and Excel.
 
-Organizers (and admins) manage, appointed reviewers score, viewers read. A refused action shows
-the review page again with the message and the service's status (403, 409, 400 …).
+Organizers (and admins) manage, appointed reviewers score, viewers read; organizers and
+reviewers record what became of each idea. A refused action shows the review page again with the
+message and the service's status (403, 409, 400 …). The submitter claims a finalized award from
+their personal link (/f/<token>) with the claim route below, which needs no login.
 """
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,13 +12,14 @@ from flask_login import current_user
 
 from ..accounts.context import roles_required, staff_required
 from ..accounts.models import User
-from ..errors import DomainError, PermissionDenied
+from ..edges import attempt, commit
+from ..errors import PermissionDenied
 from ..extensions import db
 from ..forms import EmptyForm
 from ..spreadsheets import xlsx_response
 from ..timeutil import local_today
 from . import documents, queries, services
-from .forms import AwardForm, BudgetForm, ReviewerForm, ReviewForm, ScoreForm
+from .forms import AwardForm, BudgetForm, EffectForm, PaidForm, ReviewerForm, ReviewForm, ScoreForm
 from .models import AWARD_MAX, AWARD_MIN, IdeaReview
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -40,14 +43,10 @@ def list_reviews():
         if not services.can_manage(current_user):
             raise PermissionDenied(_("只有组织者可以管理金点子评审。"))
         if form.validate_on_submit():
-            try:
-                review = services.create_review(_user(), form.quarter.data, form.budget.data)
-                db.session.commit()
-                flash(_("已创建 %(q)s 金点子评审。", q=queries.quarter_label(review.quarter)), "success")
-                return redirect(url_for("awards.show_review", review_id=review.id))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
+            outcome = attempt(services.create_review, _user(), form.quarter.data, form.budget.data,
+                              success=lambda r: _("已创建 %(q)s 金点子评审。", q=queries.quarter_label(r.quarter)))
+            if outcome.ok:
+                return redirect(url_for("awards.show_review", review_id=outcome.value.id))
         else:
             flash(_("奖励预算应为整数（元）。") if form.budget.errors else _first_error(form), "error")
     elif not form.quarter.data:
@@ -74,9 +73,9 @@ def _review_for(review_id):
 def _show(review, status=200):
     """The review page; also shown again, with the flashed message, when an action is refused."""
     user = _user()
-    sheet_rows = queries.review_rows(review)
-    used = sum(r["amount"] or 0 for r in sheet_rows)
     can_manage = services.can_manage(user)
+    sheet_rows = queries.review_rows(review, with_claim_codes=can_manage)
+    used = sum(r["amount"] or 0 for r in sheet_rows)
     staff = (User.query.filter(User.is_enabled.is_(True)).order_by(User.display_name).all()
              if can_manage and review.status == "open" else [])
     reviewer_form = ReviewerForm()
@@ -86,7 +85,8 @@ def _show(review, status=200):
         "awards/show_review.html", review=review, rows=sheet_rows, used=used, remaining=review.budget - used,
         quarter_label=queries.quarter_label(review.quarter), is_open=review.status == "open",
         can_manage=can_manage, is_reviewer=services.is_reviewer(user, review),
-        mine=queries.my_scores(review, user),
+        mine=queries.my_scores(review, user), can_record_effect=services.can_record_effect(user, review),
+        paid_count=sum(1 for r in sheet_rows if r["paid"]), awarded_count=sum(1 for r in sheet_rows if r["amount"]),
         details=queries.scores_by_reviewer(review) if user.has_role("organizer", "viewer") else {},
         reviewers=sorted(review.reviewers, key=lambda r: r.user.display_name),
         reviewer_names={r.user_id: r.user.display_name for r in review.reviewers},
@@ -101,16 +101,11 @@ def show_review(review_id):
 
 
 def _act(review, action, success_message, anchor=None):
-    """Run one service call, commit once, and go back to the review page; on a refusal roll
-    back and show the page with the message and the error's status."""
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _show(db.session.get(IdeaReview, review.id), status=error.status)
-    flash(success_message, "success")
+    """Run one service call as one unit of work and go back to the review page; on a refusal show
+    the page with the message and the error's status."""
+    outcome = attempt(action, success=success_message)
+    if not outcome.ok:
+        return _show(db.session.get(IdeaReview, review.id), status=outcome.status)
     return redirect(url_for("awards.show_review", review_id=review.id) + (f"#{anchor}" if anchor else ""))
 
 
@@ -183,6 +178,43 @@ def remove_award(review_id, item_id):
                 anchor=f"idea-{item_id}")
 
 
+@bp.route("/<int:review_id>/items/<int:item_id>/effect", methods=["POST"])
+@staff_required
+def record_effect(review_id, item_id):
+    review = services.get_review(review_id)
+    # Before the form: anyone but an organizer or an appointed reviewer gets the 403.
+    services.require_effect_recorder(current_user, review)
+    form = EffectForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("页面已过期，请刷新后重试。"))
+    return _act(review, lambda: services.record_effect(_user(), review, item_id, form.implementation.data,
+                                                       form.effect.data, form.benefit_yuan.data),
+                _("落实情况和应用效果已保存。"), anchor=f"idea-{item_id}")
+
+
+@bp.route("/<int:review_id>/items/<int:item_id>/paid", methods=["POST"])
+@roles_required("organizer")
+def mark_paid(review_id, item_id):
+    review = _review_for(review_id)
+    form = PaidForm()
+    if not form.validate_on_submit():
+        return _refuse(review, _("领奖码应为 8 位字母和数字。"))
+    return _act(review, lambda: services.mark_paid(_user(), review, item_id, form.claim_code.data),
+                _("已登记发放。"), anchor=f"idea-{item_id}")
+
+
+@bp.route("/claim/<token>", methods=["POST"])
+def claim(token):
+    """The submitter presses 申领奖金 on their personal link: no login, the follow token is the key."""
+    if not EmptyForm().validate_on_submit():
+        flash(_("页面已过期，请刷新后重试。"), "error")
+        return redirect(url_for("slips.follow", token=token))
+    # A wrong token or an idea without a finalized award is a 404 page (the error handler's).
+    commit(services.claim_award, token)
+    flash(_("已登记申领。请凭领奖码到工会领取奖金，领取时出示本页。"), "success")
+    return redirect(url_for("slips.follow", token=token) + "#award")
+
+
 @bp.route("/<int:review_id>/finalize", methods=["POST"])
 @roles_required("organizer")
 def finalize(review_id):
@@ -204,7 +236,8 @@ def _sheet_filename(review, ext):
 def sheet_pdf(review_id):
     from ..pdf import render_pdf
     review = _review_for(review_id)
-    data = render_pdf("pdf/award_sheet.html", doc=queries.award_sheet(review))
+    doc = queries.award_sheet(review, with_claim_codes=services.can_manage(current_user))
+    data = render_pdf("pdf/award_sheet.html", doc=doc)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename={_sheet_filename(review, 'pdf')}"})
 
@@ -213,4 +246,5 @@ def sheet_pdf(review_id):
 @staff_required
 def sheet_xlsx(review_id):
     review = _review_for(review_id)
-    return xlsx_response(documents.award_workbook(queries.award_sheet(review)), _sheet_filename(review, "xlsx"))
+    doc = queries.award_sheet(review, with_claim_codes=services.can_manage(current_user))
+    return xlsx_response(documents.award_workbook(doc), _sheet_filename(review, "xlsx"))

@@ -1,30 +1,27 @@
-"""Figures for the home page."""
+"""Figures for the home page: this month's figures (stats.queries, the one definition) and the
+slips that need attention now."""
 from ..extensions import db
 from ..live.models import Item
 from ..scheduling.models import Meeting
 from ..slips.models import Slip
-from ..timeutil import local_today
+from ..stats import queries as stats
 
 
-def month_overview(start, end):
+def month_overview(year, month):
+    """This month's meetings and figures, and every slip still open or overdue today."""
+    start, end, _first, _last = stats.period_of_month(year, month)
     meetings = db.session.query(Meeting.status, db.func.count(Meeting.id)).filter(
         Meeting.starts_at >= start, Meeting.starts_at < end).group_by(Meeting.status).all()
     by_status = dict(meetings)
-    items = db.session.query(db.func.count(Item.id)).filter(Item.created_at >= start, Item.created_at < end).scalar()
-    open_slips = Slip.query.filter(Slip.status.in_(("issued", "accepted", "replied"))).count()
-    overdue = Slip.query.filter(Slip.status.in_(("issued", "accepted")), Slip.due_date < local_today()).count()
-    rated = db.session.query(Slip.rating, db.func.count(Slip.id)).filter(
-        Slip.rated_at >= start, Slip.rated_at < end, Slip.rating.isnot(None)).group_by(Slip.rating).all()
-    ratings = dict(rated)
-    rated_total = sum(ratings.values())
-    good = ratings.get("satisfied", 0) + ratings.get("basically_satisfied", 0)
-    texts = [t for (t,) in db.session.query(Item.text).filter(Item.created_at >= start, Item.created_at < end,
-                                                              Item.status != "hidden", Item.channel != "minutes")]
+    texts = [t for (t,) in db.session.query(Item.text).filter(
+        Item.created_at >= start, Item.created_at < end, Item.status != "hidden",
+        Item.channel.notin_(stats.NOT_RAISED_CHANNELS))]
     from ..reports.topics import hot_topics
     return {"planned": sum(by_status.values()) - by_status.get("cancelled", 0),
             "held": by_status.get("closed", 0), "live": by_status.get("live", 0),
-            "item_count": items or 0, "open_slips": open_slips, "overdue_slips": overdue,
-            "rated": rated_total, "satisfaction": round(100.0 * good / rated_total, 1) if rated_total else None,
+            "figures": stats.month_figures(year, month),
+            "open_slips": Slip.query.filter(Slip.status != "closed").count(),
+            "overdue_slips": Slip.query.filter(stats.overdue_clause()).count(),
             "hot_topics": hot_topics(texts, top=8)}
 
 

@@ -1,12 +1,12 @@
 """Home page, health check and language switch."""
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..extensions import db
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
-from ..timeutil import local_today, month_bounds
+from ..timeutil import local_today
 from . import queries
 
 bp = Blueprint("core", __name__)
@@ -23,16 +23,24 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own; answer it instead of a 404 on every first load."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.route("/")
 @login_required
 def index():
     today = local_today()
-    start, end = month_bounds(today.year, today.month)
     upcoming = (Meeting.query.filter(Meeting.status.in_(("planned", "live")))
                 .order_by(Meeting.starts_at).limit(10).all())
+    from ..scheduling.queries import coverage_tiles
     return render_template("core/index.html", upcoming=upcoming, tiers=ordered_tiers(),
-                           month=queries.month_overview(start, end), today=today,
-                           my_meetings=queries.meetings_led_by(current_user))
+                           month=queries.month_overview(today.year, today.month), today=today,
+                           my_meetings=queries.meetings_led_by(current_user),
+                           coverage=coverage_tiles(today.year, today),
+                           coverage_links=current_user.has_role("organizer", "lead"))
 
 
 @bp.route("/lang/<code>")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.context import bearer_token, roles_required
+from ..accounts.models import ApiToken
 from ..api import bp, json_body
 from ..errors import PermissionDenied, ValidationError
 from ..database import write_turn
@@ -11,6 +12,7 @@ from ..extensions import db, limiter
 from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
+from ..validation import ID_MAX, bool_value, query_int
 from . import services
 from .context import issue_participant_token, read_participant_token
 
@@ -38,8 +40,32 @@ def _string(data, key):
     return value
 
 
+def _join_limit():
+    """Joins per meeting, sized by its cap: a room of phones behind one proxy address all get in."""
+    from ..scheduling.models import Meeting
+    code = (request.view_args or {}).get("join_code", "")
+    cap = db.session.scalar(db.select(Meeting.max_participants).where(Meeting.join_code == code.strip().upper())) \
+        if 0 < len(code) <= 16 else None
+    per_person = current_app.config["JOIN_ATTEMPTS_PER_SEAT"]
+    return f"{max(current_app.config['JOIN_RATE_MIN'], per_person * (cap or 0))} per minute"
+
+
+def _join_key():
+    return "join:" + ((request.view_args or {}).get("join_code", "")[:16].strip().upper())
+
+
+def _submit_key():
+    """Submissions are counted per phone (its participant token) or per staff user, never per address."""
+    token = bearer_token()
+    if token:
+        return "submit:" + ApiToken.hash(token)
+    if current_user.is_authenticated:
+        return f"submit:user:{current_user.id}"
+    return "submit:addr:" + (request.remote_addr or "-")
+
+
 @bp.route("/join/<join_code>", methods=["POST"])
-@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"])
+@limiter.limit(_join_limit, key_func=_join_key)
 def join(join_code):
     """Join a live meeting from a phone.
     ---
@@ -49,6 +75,7 @@ def join(join_code):
       parameters:
         - {name: join_code, in: path, required: true, schema: {type: string}}
       requestBody:
+        required: false
         content:
           application/json:
             schema:
@@ -59,10 +86,15 @@ def join(join_code):
       responses:
         200:
           description: '{"meeting_id", "participant_token", "participant": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Join'}}}
+        400:
+          description: no name, name and 工号 disagree, too long
+        403:
+          description: 'the list is approved and this person is not on it (code not_invited)'
         404:
           description: wrong join code
         409:
-          description: meeting not started
+          description: 'meeting not started, or full (code full: the cap is reached)'
         410:
           description: meeting closed or cancelled
     """
@@ -80,7 +112,7 @@ def join(join_code):
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
-@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], key_func=lambda: bearer_token() or request.remote_addr)
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], key_func=_submit_key)
 def submit_item(meeting_id):
     """Raise an item (participant token) or enter one for a participant (staff).
     ---
@@ -104,8 +136,10 @@ def submit_item(meeting_id):
       responses:
         201:
           description: the new item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
         200:
           description: the same item, client_id seen before
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
         400:
           description: invalid item
         409:
@@ -126,7 +160,7 @@ def submit_item(meeting_id):
         item, created = services.submit_item(
             meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
             anonymity=data.get("anonymity") or "named", category=data.get("category"),
-            is_urgent=bool(data.get("is_urgent")), participant=participant, staff=staff,
+            is_urgent=bool_value(data.get("is_urgent"), "is_urgent", default=False), participant=participant, staff=staff,
             submitter_name=submitter_name)
         # Built before the commit, which would expire the item and cost a reload.
         body = services.item_to_dict(item, audience="public" if participant else "staff")
@@ -148,6 +182,7 @@ def list_items(meeting_id):
       responses:
         200:
           description: '{"items": [...], "last_seq"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/ItemList'}}}
     """
     participant = _participant_from_request(meeting_id)
     meeting = participant.meeting if participant is not None else services.live_meeting(meeting_id)
@@ -158,10 +193,8 @@ def list_items(meeting_id):
         if not staff.has_role("organizer", "lead", "viewer"):
             raise PermissionDenied(_("您没有查看本场事项的权限。"))
     audience = "public" if participant is not None else "staff"
-    after = request.args.get("after", "0")
-    if not after.isdigit():
-        raise ValidationError(_("after 必须是非负整数。"))
-    items = services.items_after(meeting, int(after), audience=audience)
+    after = query_int(request.args.get("after"), "after", 0, ID_MAX, default=0)
+    items = services.items_after(meeting, after, audience=audience)
     return jsonify({"items": [services.item_to_dict(i, audience) for i in items],
                     "last_seq": meeting.next_seq, "status": meeting.status})
 
@@ -177,6 +210,7 @@ def vote_item(item_id):
       responses:
         200:
           description: the item with its new vote count
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
         409:
           description: already voted
     """
@@ -224,6 +258,7 @@ def answer_item(item_id):
       responses:
         200:
           description: the item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
         409:
           description: the item already has an outcome, or the meeting is not live
     """
@@ -252,6 +287,7 @@ def transfer_item(item_id):
       responses:
         201:
           description: '{"slip": {"id", "number", "status", "due_date"}, "item": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Transfer'}}}
         400:
           description: unknown department or past deadline
     """
@@ -280,6 +316,7 @@ def adopt_item(item_id):
       responses:
         201:
           description: '{"slip": {...}, "item": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Transfer'}}}
     """
     data = json_body()
     due_date = _due_date(data)
@@ -306,6 +343,7 @@ def decline_item(item_id):
       responses:
         200:
           description: the item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     explanation = json_body().get("explanation")
     return _decide(item_id, services.decline_suggestion, explanation)
@@ -327,6 +365,7 @@ def merge_item(item_id):
       responses:
         200:
           description: the merged item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     target_id = json_body().get("target_id")
     return _decide(item_id, services.merge_item, target_id)
@@ -348,6 +387,7 @@ def hide_item(item_id):
       responses:
         200:
           description: the item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     reason = json_body().get("reason")
     return _decide(item_id, services.hide_item, reason)
@@ -365,5 +405,6 @@ def approve_item(item_id):
       responses:
         200:
           description: the item
+          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     return _decide(item_id, services.approve_item)

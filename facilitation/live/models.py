@@ -52,6 +52,10 @@ class Item(db.Model):
     votes = db.Column(db.Integer, nullable=False, default=0, doc="number of +1s")
     follow_token = db.Column(db.String(64), nullable=True, unique=True,
                              doc="the submitter's personal link to follow and rate; none when hidden")
+    publication = db.Column(db.String(16), nullable=False, default="full", server_default="full",
+                            doc="how the public board (公示栏) shows it: full text, summary, or withheld")
+    public_summary = db.Column(db.String(200), nullable=True,
+                               doc="the organizer's short public wording, shown instead of the text")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

@@ -28,6 +28,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter, socketio
 from ..realtime import NAMESPACE, public_room, staff_room
 from ..scheduling.models import Meeting
+from ..validation import is_id
 from .context import read_participant_token
 from .services import participant_for_token
 
@@ -103,7 +104,7 @@ def on_connect(auth=None):
     if not isinstance(auth, dict) or len(repr(auth)) > MAX_AUTH_BYTES:
         raise _refuse("bad_auth", _("连接参数不正确。"))
     meeting_id, token = auth.get("meeting_id"), auth.get("token")
-    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) \
+    if not is_id(meeting_id) \
             or (token is not None and not isinstance(token, str)):
         raise _refuse("bad_auth", _("连接参数不正确。"))
     meeting = db.session.get(Meeting, meeting_id)

@@ -9,16 +9,17 @@ import secrets
 
 from flask import current_app
 from flask_babel import get_locale, gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
-from ..validation import fetch, required_text
+from ..validation import clean_text, fetch, is_id, required_text
 from .. import realtime
 from ..audit.services import record_event
 from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..people.models import Department, Person
+from ..people.models import Person
+from ..people.services import active_department
 from ..scheduling.models import Meeting, Participant
 from ..scheduling.services import can_chair
 from ..timeutil import to_local, utcnow
@@ -76,14 +77,21 @@ def meeting_by_join_code(join_code):
 def join_meeting(join_code, employee_no=None, name=None):
     """Join a live meeting from a phone; returns the participant (attendance is marked).
 
-    A roster member is matched by 工号 (and the name must agree); others join as guests when
-    the meeting allows guests, and are flagged to the organizer.
+    The door rule: without an approved list, anyone with a name gets in (people not matched
+    to the roster are flagged as guests) up to the meeting's cap; the next distinct person
+    gets 409 `full`. Once the lead approved a list, a 工号 not on it (or unknown) gets 403
+    `not_invited` unless the meeting allows guests, and the seats of invited people who have
+    not arrived yet stay free for them. The same person joining again (same 工号, or the
+    same name without one) gets in again and is counted once.
     """
     meeting = meeting_by_join_code(join_code)
-    employee_no = (employee_no or "").strip()
-    name = (name or "").strip()
+    employee_no = clean_text(employee_no or "").strip()
+    name = clean_text(name or "").strip()
     if len(employee_no) > 32 or len(name) > NAME_MAX:
         raise ValidationError(_("工号或姓名太长。"))
+    # Joins of one meeting go one at a time from here (PostgreSQL: the meeting's row lock;
+    # SQLite: the write turn the edge holds), so two phones never take the last seat together.
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     person = None
     if employee_no:
         person = Person.query.filter_by(employee_no=employee_no).first()
@@ -93,28 +101,60 @@ def join_meeting(join_code, employee_no=None, name=None):
         invited = [p for p in meeting.participants if p.person is not None and p.person.name == name]
         if len(invited) == 1:
             person = invited[0].person
-    if person is not None:
-        participant = Participant.query.filter_by(meeting_id=meeting.id, person_id=person.id).first()
-        if participant is None:
+    participant = _returning_participant(meeting, person, employee_no, name)
+    if participant is not None and participant.joined_at is not None:
+        if person is not None:
+            participant.display_name = person.name
+        return participant  # already counted
+    if not (employee_no or name) and not meeting.allow_nameless:
+        raise ValidationError(_("请填写工号或姓名。"), code="name_required")
+    on_list = participant is not None and participant.source == "invited"
+    if meeting.is_list_approved and not on_list and not meeting.allow_guests:
+        raise PermissionDenied(_("本场慧谈的参会名单已经由牵头人审核确定，您不在名单中，不能加入。"
+                                 "有诉求或建议，可以随时通过一码通反映。"), code="not_invited")
+    _check_seat(meeting, on_list)
+    if participant is None:
+        if person is not None:
             participant = Participant(meeting=meeting, person=person, source="walk_in")
-            db.session.add(participant)
+        elif employee_no or name:
+            participant = Participant(meeting=meeting, display_name=name or None, employee_no=employee_no or None,
+                                      source="guest", is_guest=True)
+        else:
+            participant = Participant(meeting=meeting, source="nameless", is_guest=True)
+        db.session.add(participant)
+    if person is not None:
         participant.display_name = person.name
         participant.employee_no = person.employee_no
-    elif employee_no or name:
-        if not meeting.allow_guests:
-            raise PermissionDenied(_("本场慧谈只允许名单内职工参加，请核对工号。"), code="roster_only")
-        participant = Participant(meeting=meeting, display_name=name or None, employee_no=employee_no or None,
-                                  source="guest", is_guest=True)
-        db.session.add(participant)
-    else:
-        if not meeting.allow_nameless:
-            raise ValidationError(_("请填写工号或姓名。"), code="name_required")
-        participant = Participant(meeting=meeting, source="nameless", is_guest=True)
-        db.session.add(participant)
-    if participant.joined_at is None:
-        participant.joined_at = utcnow()
+    participant.joined_at = utcnow()
     db.session.flush()
     return participant
+
+
+def _returning_participant(meeting, person, employee_no, name):
+    """The participant row this person already has in the meeting (invited, or an earlier join)."""
+    if person is not None:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=person.id).first()
+    if employee_no:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=None,
+                                           employee_no=employee_no).first()
+    if name:
+        return Participant.query.filter_by(meeting_id=meeting.id, person_id=None, employee_no=None,
+                                           display_name=name).first()
+    return None
+
+
+def _check_seat(meeting, on_list):
+    """409 `full` when the meeting has no seat left for this person."""
+    joined = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.meeting_id == meeting.id, Participant.joined_at.isnot(None)))
+    reserved = 0
+    if meeting.is_list_approved and not on_list:
+        reserved = db.session.scalar(select(func.count(Participant.id)).where(
+            Participant.meeting_id == meeting.id, Participant.source == "invited",
+            Participant.joined_at.is_(None)))
+    if joined + reserved >= meeting.max_participants:
+        raise Conflict(_("本场慧谈已满员（上限 %(n)d 人），不能再加入。有诉求或建议，可以随时通过一码通反映。",
+                         n=meeting.max_participants), code="full")
 
 
 def live_meeting(meeting_id):
@@ -188,9 +228,13 @@ def public_view(item, staff_view):
 
 
 def _slip_summary(slip):
-    """What the board and phones show of an item's slip; the reply is public (公示) once given."""
+    """What the board and phones show of an item's slip.
+
+    The reply is shown once given, as on the public board (公示), unless the item is withheld
+    from publication (a difficulty speaks of illness or family): then the room sees the status only.
+    """
     from ..slips.services import status_label as slip_status_label
-    replied = slip.status in ("replied", "closed")
+    replied = slip.status in ("replied", "closed") and slip.item.publication != "withheld"
     return {"number": slip.number, "department": slip.department.name, "due_date": slip.due_date.isoformat(),
             "status": slip.status, "status_label": slip_status_label(slip.status),
             "reply": slip.reply if replied else None, "reopen_count": slip.reopen_count}
@@ -218,14 +262,16 @@ def _validate_item_fields(kind, text, anonymity, category):
         raise ValidationError(_("请选择事项类型：问题意见、诉求、困难或合理化建议。"), code="bad_kind")
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(_("内容不能为空。"), code="empty_text")
-    text = text.strip()
+    text = clean_text(text).strip()
+    if not text:
+        raise ValidationError(_("内容不能为空。"), code="empty_text")
     limit = current_app.config["ITEM_MAX_CHARS"]
     if len(text) > limit:
         raise ValidationError(_("内容不能超过 %(n)d 个字（现在 %(m)d 个字）。", n=limit, m=len(text)),
                               code="text_too_long")
     if anonymity not in ANONYMITY_LEVELS:
         raise ValidationError(_("请选择署名方式：实名、对会场匿名或完全匿名。"), code="bad_anonymity")
-    category = (category or "").strip() if isinstance(category, str) or category is None else None
+    category = clean_text(category or "").strip() if isinstance(category, str) or category is None else None
     if category is None or len(category) > CATEGORY_MAX:
         raise ValidationError(_("分类不能超过 %(n)d 个字。", n=CATEGORY_MAX), code="bad_category")
     return text, category or None
@@ -271,7 +317,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     elif participant is not None:
         name, participant_id = participant.name, participant.id
     else:
-        name, participant_id = ((submitter_name or "").strip()[:NAME_MAX] or None), None
+        name, participant_id = (clean_text(submitter_name or "").strip()[:NAME_MAX] or None), None
     item = Item(meeting_id=meeting.id, seq=seq, client_id=client_id, kind=kind, text=text, category=category,
                 is_urgent=bool(is_urgent), anonymity=anonymity, participant_id=participant_id,
                 submitter_name=name, entered_by_user_id=staff.id if staff is not None else None,
@@ -346,18 +392,11 @@ def answer_item(actor, item, answer):
     return _finish_outcome(actor, item, "answered", item.answer)
 
 
-def _department(department_id):
-    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
-    if department is None or not department.is_active:
-        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
-    return department
-
-
 def transfer_item(actor, item, department_id, due_date):
     """Hand the item to a department as a handling slip (转承办); returns the slip."""
     from ..slips.services import issue_slip
     _begin_outcome(actor, item)
-    department = _department(department_id)
+    department = active_department(department_id)
     slip = issue_slip(actor, item, department, due_date, purpose="handle")
     _finish_outcome(actor, item, "transferred", slip.number)
     return slip
@@ -369,7 +408,7 @@ def adopt_suggestion(actor, item, department_id, due_date):
     if item.kind != "suggestion":
         raise Conflict(_("只有合理化建议可以“采纳”；其他事项请答复或转承办。"))
     _begin_outcome(actor, item)
-    slip = issue_slip(actor, item, _department(department_id), due_date, purpose="implement")
+    slip = issue_slip(actor, item, active_department(department_id), due_date, purpose="implement")
     _finish_outcome(actor, item, "adopted", slip.number)
     return slip
 
@@ -386,7 +425,7 @@ def decline_suggestion(actor, item, explanation):
 def merge_item(actor, item, target_id):
     """Merge a duplicate into another item of the same meeting; its votes move along."""
     _begin_outcome(actor, item)
-    target = db.session.get(Item, target_id) if isinstance(target_id, int) else None
+    target = db.session.get(Item, target_id) if is_id(target_id) else None
     if target is None or target.meeting_id != item.meeting_id or target.id == item.id:
         raise ValidationError(_("请选择同一场慧谈中的另一条事项。"))
     while target.merged_into is not None:

@@ -24,6 +24,13 @@ ITEM_CATEGORIES = ("安全", "生产", "薪酬", "后勤", "劳保", "生活", "
 DEFAULT_DUE_DAYS = 7
 
 
+def standing_channel_url():
+    """The link of the standing QR channel (一码通) the phone points to when someone is turned
+    away at the door; None until the channel exists (issue 12), and the page then says to
+    scan the unit's poster instead."""
+    return None
+
+
 def _kinds():
     return [(k, kind_label(k)) for k in ITEM_KINDS]
 
@@ -44,7 +51,7 @@ def phone(join_code):
     if meeting.status in ("closed", "cancelled"):
         return render_template("live/phone_error.html", reason=meeting.status, meeting=meeting), 410
     return render_template("live/phone.html", meeting=meeting, kinds=_kinds(), categories=ITEM_CATEGORIES,
-                           max_chars=current_app.config["ITEM_MAX_CHARS"])
+                           max_chars=current_app.config["ITEM_MAX_CHARS"], channel_url=standing_channel_url())
 
 
 @bp.route("/meetings/<int:meeting_id>/board")

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..live.models import Item
 from ..live.services import kind_label
 from ..live.models import ITEM_KINDS
-from ..people.models import Department
+from ..people.services import active_department
 from ..scheduling.models import Meeting
 from ..scheduling.services import kind_label as meeting_kind_label
 from ..slips.services import issue_slip
@@ -24,6 +24,11 @@ from .models import Minutes, MinutesRevision
 
 TEXT_MAX = 20000
 ACTION_CATEGORY = "会议决定"
+
+
+def find_minutes(meeting):
+    """The minutes of a meeting, or None when nobody has started them (reading creates nothing)."""
+    return Minutes.query.filter_by(meeting_id=meeting.id).first()
 
 
 def get_minutes(meeting):
@@ -77,9 +82,7 @@ def add_action_item(actor, meeting, department_id, due_date, text):
         raise ValidationError(_("请填写需要落实的事项。"))
     if len(text) > 500:
         raise ValidationError(_("事项内容不能超过 500 个字。"))
-    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
-    if department is None:
-        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    department = active_department(department_id)
     seq = db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
                              .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)).scalar_one()
     item = Item(channel="minutes", meeting_id=meeting.id, seq=seq, client_id="minutes-" + uuid.uuid4().hex,

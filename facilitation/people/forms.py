@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 GENDER_CHOICES = [("", "—"), ("male", _l("男")), ("female", _l("女"))]
 UNIT_KIND_CHOICES = [("team", _l("区队")), ("office", _l("科室"))]
+STANDING_CHOICES = [("", _l("一般（中间）")), ("advanced", _l("先进")), ("lagging", _l("后进（帮扶对象）"))]
 
 
 class PersonForm(FlaskForm):
@@ -22,6 +23,7 @@ class PersonForm(FlaskForm):
     is_active = BooleanField(_l("在岗"), default=True)
     is_focus = BooleanField(_l("重点人员（三必谈五必访）"))
     focus_reason = StringField(_l("重点原因"), validators=[Optional(), Length(max=200)])
+    standing = SelectField(_l("表现档次（抓两头促中间）"), choices=STANDING_CHOICES, validators=[Optional()])
 
 
 class RosterUploadForm(FlaskForm):

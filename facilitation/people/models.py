@@ -3,6 +3,8 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
 GENDERS = ("male", "female")
+# 抓两头促中间: the two ends of a large tier (advanced workers and those who need help); empty = middle.
+STANDINGS = ("advanced", "lagging")
 UNIT_KINDS = ("team", "office")  # 区队 / 科室
 
 
@@ -70,6 +72,12 @@ class Person(db.Model):
     is_focus = db.Column(db.Boolean, nullable=False, default=False,
                          doc="三必谈五必访 focus person; visible to organizers and leads only")
     focus_reason = db.Column(db.String(200), nullable=True)
+    focus_since = db.Column(UTCDateTime, nullable=True,
+                            doc="when the person was last flagged as a focus person: they are due to be heard "
+                                "unless they attended a session since")
+    standing = db.Column(db.String(16), nullable=True,
+                         doc="advanced (先进) or lagging (后进) for 抓两头促中间; null = the middle; "
+                             "visible to organizers and leads only")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

@@ -5,12 +5,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import charts
 from ..accounts.context import roles_required
-from ..errors import DomainError
-from ..extensions import db
+from ..edges import attempt
+from ..forms import EmptyForm
 from ..timeutil import local_today
-from . import queries, services
+from . import documents, services
 
 bp = Blueprint("reports", __name__)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -24,38 +23,13 @@ def _parse_month(month_text):
     return int(match.group(1)), int(match.group(2))
 
 
-def report_document(year, month):
-    """Plain data for the page and the PDF: figures, month-on-month, charts, analysis text."""
-    figures = queries.monthly_figures(year, month)
-    previous = queries.monthly_figures(*queries.previous_month(year, month))
-    month_text = f"{year:04d}-{month:02d}"
-    stored = services.get_report(month_text)
-    from ..live.services import kind_label
-    figures["charts"] = {
-        "tiers": charts.bar_chart(_("各层级慧谈：计划与召开"), [t["tier"] for t in figures["tiers"]],
-                                  [(_("计划"), [t["planned"] for t in figures["tiers"]]),
-                                   (_("召开"), [t["held"] for t in figures["tiers"]])], width=760),
-        "kinds": charts.pie_chart(_("事项类型"), [(kind_label(k["kind"]), k["count"]) for k in figures["by_kind"]]),
-        "topics": charts.horizontal_bar_chart(_("热点话题（提及条数）"),
-                                              [(t["word"], t["count"]) for t in figures["hot_topics"][:10]],
-                                              height=340),
-        "departments": charts.bar_chart(_("各科室承办情况"), [d["department"] for d in figures["departments"]],
-                                        [(_("交办"), [d["issued"] for d in figures["departments"]]),
-                                         (_("已答复"), [d["replied"] for d in figures["departments"]]),
-                                         (_("逾期"), [d["overdue"] for d in figures["departments"]])], width=760),
-    }
-    for row in figures["by_kind"]:
-        row["label"] = kind_label(row["kind"])
-    figures["mom"] = queries.month_on_month(figures, previous)
-    figures["analysis"] = stored.analysis if stored and stored.analysis else queries.draft_analysis(figures)
-    figures["is_final"] = bool(stored and stored.status == "final")
-    figures["month_text"] = month_text
-    return figures
-
-
 @bp.route("/reports/monthly/")
 @roles_required(*READERS)
 def current_month():
+    """This month's report, or the month picked in the page's month field (?month=YYYY-MM)."""
+    picked = request.args.get("month", "")
+    if MONTH_RE.match(picked):
+        return redirect(url_for("reports.monthly", month=picked))
     today = local_today()
     return redirect(url_for("reports.monthly", month=f"{today.year:04d}-{today.month:02d}"))
 
@@ -67,21 +41,13 @@ def monthly(month):
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        from ..forms import EmptyForm
+        finalize = request.form.get("finalize") == "1"
         if not EmptyForm().validate_on_submit():
             flash(_("页面已过期，请刷新后重试。"), "error")
-        else:
-            try:
-                services.save_analysis(current_user, month, request.form.get("analysis", ""),
-                                       finalize=request.form.get("finalize") == "1")
-                db.session.commit()
-                flash(_("已定稿。") if request.form.get("finalize") == "1" else _("已保存。"), "success")
-                return redirect(url_for("reports.monthly", month=month))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-    from ..forms import EmptyForm
-    return render_template("reports/monthly.html", doc=report_document(year, mon), form=EmptyForm(),
+        elif attempt(services.save_analysis, current_user, month, request.form.get("analysis", ""),
+                     finalize=finalize, success=_("已定稿。") if finalize else _("已保存。")).ok:
+            return redirect(url_for("reports.monthly", month=month))
+    return render_template("reports/monthly.html", doc=documents.report_document(year, mon), form=EmptyForm(),
                            can_edit=current_user.has_role("organizer"))
 
 
@@ -90,6 +56,6 @@ def monthly(month):
 def monthly_pdf(month):
     from ..pdf import render_pdf
     year, mon = _parse_month(month)
-    data = render_pdf("pdf/monthly_report.html", doc=report_document(year, mon))
+    data = render_pdf("pdf/monthly_report.html", doc=documents.report_document(year, mon))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=monthly-report-{month}.pdf"})

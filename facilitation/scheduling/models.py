@@ -1,4 +1,4 @@
-"""Meetings (慧谈 sessions), their invited departments and their participants."""
+"""Meetings (慧谈 sessions), their invited departments and their participants; monthly plans and holidays."""
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -39,9 +39,17 @@ class Meeting(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     started_at = db.Column(UTCDateTime, nullable=True)
     closed_at = db.Column(UTCDateTime, nullable=True)
+    plan_month = db.Column(db.String(7), nullable=True, index=True,
+                           doc="YYYY-MM of the monthly plan that scheduled this meeting; null when made by hand")
+    participants_approved_at = db.Column(UTCDateTime, nullable=True,
+                                         doc="when the lead approved the current invitation list; "
+                                             "cleared whenever the list changes")
+    participants_approved_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True,
+                                            doc="who approved the current list (the tier's lead or an admin)")
 
     tier = db.relationship("Tier", lazy="joined")
     lead = db.relationship("User", foreign_keys=[lead_user_id], lazy="joined")
+    participants_approved_by = db.relationship("User", foreign_keys=[participants_approved_by_id])
     invited_departments = db.relationship("MeetingDepartment", back_populates="meeting",
                                           cascade="all, delete-orphan")
     participants = db.relationship("Participant", back_populates="meeting",
@@ -50,6 +58,16 @@ class Meeting(db.Model):
     @property
     def is_live(self):
         return self.status == "live"
+
+    @property
+    def is_list_approved(self):
+        """The invitation list is approved: at the door only the people on it get in (plus guests if allowed)."""
+        return self.participants_approved_at is not None
+
+    @property
+    def invited(self):
+        """The people on the invitation list, in list order."""
+        return [p for p in self.participants if p.source == "invited"]
 
 
 class MeetingDepartment(db.Model):
@@ -83,7 +101,12 @@ class Participant(db.Model):
     is_guest = db.Column(db.Boolean, nullable=False, default=False,
                          doc="not matched to the roster; flagged to the organizer")
     approved_at = db.Column(UTCDateTime, nullable=True, doc="when the lead approved the invitation")
-    joined_at = db.Column(UTCDateTime, nullable=True, doc="attendance: first join from a phone")
+    joined_at = db.Column(UTCDateTime, nullable=True,
+                          doc="attendance: first join from a phone, or when staff marked the person present")
+    reason = db.Column(db.String(200), nullable=True,
+                       doc="why the person is on the list (the proposal's reason, shown to organizers and leads)")
+    marked_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True,
+                                  doc="staff who marked the attendance of someone without a phone")
 
     meeting = db.relationship("Meeting", back_populates="participants")
     person = db.relationship("Person", lazy="joined")
@@ -93,3 +116,33 @@ class Participant(db.Model):
         if self.person is not None:
             return self.person.name
         return self.display_name
+
+
+class MonthPlan(db.Model):
+    """The monthly plan (月度计划) of regular sessions: a draft until the organizer publishes it."""
+
+    __tablename__ = "month_plans"
+
+    id = db.Column(db.Integer, primary_key=True)
+    month = db.Column(db.String(7), nullable=False, unique=True, doc="YYYY-MM")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    published_at = db.Column(UTCDateTime, nullable=True, doc="null while the plan is a draft")
+    published_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+
+class Holiday(db.Model):
+    """A day the monthly plan treats specially: a holiday off, or a weekend made a working day (调休)."""
+
+    __tablename__ = "holidays"
+
+    id = db.Column(db.Integer, primary_key=True)
+    day = db.Column(db.Date, nullable=False, unique=True, doc="local date")
+    name = db.Column(db.String(64), nullable=False, doc="e.g. 春节, 国庆节, 调休上班")
+    is_workday = db.Column(db.Boolean, nullable=False, default=False,
+                           doc="true: a weekend day worked instead (调休上班); false: a day off")
+    created_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)

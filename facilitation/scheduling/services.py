@@ -1,17 +1,20 @@
-"""Meetings: scheduling, starting, closing and cancelling sessions."""
+"""Meetings: scheduling, conflicts, monthly plans, participant lists and their approval,
+attendance, starting, closing and cancelling sessions."""
+import re
 import secrets
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..validation import fetch
+from ..validation import clean_text, fetch, is_digits, is_id, optional_text
 from .. import realtime
 from ..audit.services import record_event
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
-from ..people.models import Department, Tier
-from ..timeutil import utcnow
-from .models import MEETING_KINDS, Meeting, MeetingDepartment
+from ..people.models import Department, Person, Tier
+from ..timeutil import local_today, local_zone, month_bounds, to_local, utcnow
+from .models import MEETING_KINDS, Holiday, Meeting, MeetingDepartment, MonthPlan, Participant
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
@@ -19,6 +22,9 @@ TITLE_MAX = 120
 LOCATION_MAX = 120
 VIDEO_URL_MAX = 500
 CHAIR_ROLES = ("lead", "organizer", "admin")  # who may be named a meeting's lead
+MAX_PARTICIPANTS_LIMIT = 1000  # a workers' congress; regular sessions keep the default of 10
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+REASON_MAX = 200
 
 
 def new_join_code():
@@ -47,6 +53,35 @@ def can_chair(user, meeting):
     return lead is not None and lead.user_id == user.id
 
 
+def can_see_focus(user, meeting=None):
+    """Focus-person marks (三必谈五必访) and reasons: organizers, and leads (of the meeting, when given)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role("organizer"):
+        return True
+    if user.role != "lead":
+        return False
+    return meeting is None or can_chair(user, meeting)
+
+
+def can_approve(user, meeting):
+    """Who approves the participant list: the meeting's lead or the tier's current lead, or an admin.
+
+    An organizer prepares the list but never approves it, even as a session's chair (the same
+    rule as the JSON API, which admits only leads and admins).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == "admin":
+        return True
+    if user.role != "lead":
+        return False
+    if meeting.lead_user_id == user.id:
+        return True
+    lead = meeting.tier.current_lead if meeting.tier is not None else None
+    return lead is not None and lead.user_id == user.id
+
+
 def _clean_fields(data):
     title = (data.get("title") or "").strip()
     if not title:
@@ -64,7 +99,7 @@ def _clean_fields(data):
         raise ValidationError(_("结束时间必须晚于开始时间。"))
     tier = None
     if data.get("tier_id"):
-        tier = db.session.get(Tier, data["tier_id"])
+        tier = db.session.get(Tier, data["tier_id"]) if is_id(data["tier_id"]) else None
         if tier is None:
             raise ValidationError(_("找不到该层级。"))
     elif kind == "regular":
@@ -82,34 +117,93 @@ def _clean_fields(data):
     max_participants = data.get("max_participants")
     if max_participants is None:
         max_participants = current_app.config["MEETING_MAX_PARTICIPANTS"]
-    if not 1 <= int(max_participants) <= 200:
-        raise ValidationError(_("参会人数上限应在 1 到 200 之间。"))
-    return {"title": title, "kind": kind, "starts_at": starts_at, "ends_at": ends_at, "tier": tier,
-            "location": location, "video_url": video_url, "max_participants": int(max_participants)}
+    if isinstance(max_participants, bool) or not isinstance(max_participants, (int, str)) \
+            or not is_digits(str(max_participants).strip()) \
+            or not 1 <= int(max_participants) <= MAX_PARTICIPANTS_LIMIT:
+        raise ValidationError(_("参会人数上限应在 1 到 %(n)d 之间。", n=MAX_PARTICIPANTS_LIMIT),
+                              code="bad_max_participants")
+    return {"title": clean_text(title), "kind": kind, "starts_at": starts_at, "ends_at": ends_at, "tier": tier,
+            "location": clean_text(location), "video_url": video_url, "max_participants": int(max_participants)}
 
 
 def get_chair_candidate(user_id):
     """The user named as a meeting's lead: an enabled lead, organizer or admin account."""
     from ..accounts.models import User
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_enabled or user.role not in CHAIR_ROLES:
         raise ValidationError(_("牵头人必须是启用的牵头人或组织者账号。"))
     return user
 
 
 def _lead_for(tier, lead_user):
-    """The chosen lead, else the tier's current lead (None for a cross-tier meeting)."""
+    """The chosen lead, else the tier's current lead; a meeting without either is refused.
+
+    Every meeting has a chair who supervises its slips (督办员), so a cross-tier special
+    session, or a tier that has no lead yet, must name one.
+    """
     if lead_user is not None:
         return lead_user
     if tier is not None and tier.current_lead is not None:
         return tier.current_lead.user
+    if tier is not None:
+        raise ValidationError(_("层级“%(tier)s”还没有牵头人：请先在“层级与牵头人”中指定，或为本场指定一位牵头人"
+                                "（主持慧谈并督办承办单）。", tier=tier.name), code="lead_required")
+    raise ValidationError(_("跨层级慧谈没有层级牵头人，请为本场指定一位牵头人（主持慧谈并督办承办单）。"),
+                          code="lead_required")
+
+
+# ---------------------------------------------------------------- conflicts
+
+def _room_key(location):
+    """Rooms compare without spaces, case or full-width differences (“３楼” is “3楼”)."""
+    import unicodedata
+    return unicodedata.normalize("NFKC", location or "").replace(" ", "").casefold()
+
+
+def _ends(starts_at, ends_at):
+    return ends_at or starts_at + timedelta(minutes=current_app.config["MEETING_DEFAULT_MINUTES"])
+
+
+def find_conflict(starts_at, ends_at, location, lead_user_id, exclude_id=None):
+    """The clash of a meeting at this time and place with this lead, as a message, or None.
+
+    Never two meetings of one lead on the same (local) day; never two in one room at the same
+    time (a meeting without an end time takes MEETING_DEFAULT_MINUTES). Cancelled meetings
+    do not count; online meetings without a room only have the lead rule.
+    """
+    day = to_local(starts_at).date()
+    day_start = datetime(day.year, day.month, day.day, tzinfo=local_zone())
+    window_start = min(day_start, starts_at - timedelta(days=1))
+    window_end = max(day_start + timedelta(days=1), _ends(starts_at, ends_at) + timedelta(days=1))
+    others = (Meeting.query.filter(Meeting.status != "cancelled", Meeting.starts_at >= window_start,
+                                   Meeting.starts_at < window_end)
+              .filter(Meeting.id != (exclude_id or 0)).order_by(Meeting.starts_at, Meeting.id).all())
+    end = _ends(starts_at, ends_at)
+    room = _room_key(location)
+    for other in others:
+        if lead_user_id and other.lead_user_id == lead_user_id and to_local(other.starts_at).date() == day:
+            return _("牵头人%(lead)s在 %(day)s 已有慧谈《%(title)s》（%(time)s），同一牵头人一天只安排一场。",
+                     lead=other.lead.display_name if other.lead else "", day=day.isoformat(), title=other.title,
+                     time=to_local(other.starts_at).strftime("%H:%M"))
+        if room and _room_key(other.location) == room and other.starts_at < end \
+                and starts_at < _ends(other.starts_at, other.ends_at):
+            return _("地点“%(room)s”在 %(when)s 已安排慧谈《%(title)s》，请换一个时间或地点。",
+                     room=other.location, when=to_local(other.starts_at).strftime("%Y-%m-%d %H:%M"),
+                     title=other.title)
     return None
+
+
+def _check_conflicts(meeting_fields, lead, exclude_id=None):
+    message = find_conflict(meeting_fields["starts_at"], meeting_fields.get("ends_at"),
+                            meeting_fields.get("location"), lead.id if lead is not None else None, exclude_id)
+    if message:
+        raise Conflict(message, code="schedule_conflict")
 
 
 def _set_departments(meeting, department_ids):
     wanted = []
     for department_id in dict.fromkeys(department_ids or []):
-        department = db.session.get(Department, department_id)
+        department = db.session.get(Department, department_id) if is_id(department_id) else None
         if department is None:
             raise ValidationError(_("找不到科室（编号 %(id)s）。", id=department_id))
         wanted.append(department)
@@ -118,14 +212,26 @@ def _set_departments(meeting, department_ids):
 
 
 def create_meeting(actor, data):
-    """Schedule a meeting; the lead defaults to the tier's current lead."""
+    """Schedule a meeting; the lead defaults to the tier's current lead.
+
+    Refused (nothing saved) when it clashes with another meeting of the same lead that day
+    or in the same room at the same time. Regular sessions admit only the approved list by
+    default (allow_guests false); special sessions admit guests unless told otherwise.
+    """
     fields = _clean_fields(data)
     tier = fields.pop("tier")
+    lead = _lead_for(tier, data.get("lead_user"))
+    _check_conflicts(fields, lead)
+    allow_guests = data.get("allow_guests")
+    if allow_guests is None:
+        allow_guests = fields["kind"] != "regular"
     meeting = Meeting(tier=tier, join_code=new_join_code(), created_by_id=actor.id if actor else None,
-                      allow_guests=bool(data.get("allow_guests", True)),
+                      allow_guests=bool(allow_guests),
                       allow_nameless=bool(data.get("allow_nameless", False)),
-                      is_moderated=bool(data.get("is_moderated", False)), **fields)
-    meeting.lead = _lead_for(tier, data.get("lead_user"))
+                      is_moderated=bool(data.get("is_moderated", False)),
+                      plan_month=data.get("plan_month"), notes=optional_text(data.get("notes"), 2000, _("备注")),
+                      **fields)
+    meeting.lead = lead
     db.session.add(meeting)
     _set_departments(meeting, data.get("department_ids"))
     db.session.flush()
@@ -139,14 +245,25 @@ def update_meeting(actor, meeting, data):
         raise Conflict(_("已结束或已取消的慧谈不能再修改。"))
     fields = _clean_fields(data)
     tier = fields.pop("tier")
+    lead = _lead_for(tier, data["lead_user"]) if "lead_user" in data else (meeting.lead or _lead_for(tier, None))
+    _check_conflicts(fields, lead, exclude_id=meeting.id)
+    invited = len(meeting.invited)
+    if fields["max_participants"] < invited:
+        raise ValidationError(_("名单上已有 %(n)d 人，参会人数上限不能低于名单人数；请先调整名单。", n=invited),
+                              code="over_cap")
+    if fields["kind"] == "regular" and tier is not None and any(
+            p.person is not None and p.person.tier_id != tier.id for p in meeting.invited):
+        raise ValidationError(_("名单中有其他层级的职工，例行慧谈只能邀请本层级职工；请先调整名单。"),
+                              code="other_tier")
     for key, value in fields.items():
         setattr(meeting, key, value)
     meeting.tier = tier
     meeting.allow_guests = bool(data.get("allow_guests", meeting.allow_guests))
     meeting.allow_nameless = bool(data.get("allow_nameless", meeting.allow_nameless))
     meeting.is_moderated = bool(data.get("is_moderated", meeting.is_moderated))
-    if "lead_user" in data:
-        meeting.lead = _lead_for(tier, data["lead_user"])
+    if "notes" in data:
+        meeting.notes = optional_text(data["notes"], 2000, _("备注"))
+    meeting.lead = lead
     _set_departments(meeting, data.get("department_ids"))
     record_event("meeting", meeting.id, "update", actor=actor, text=meeting.title)
     db.session.flush()
@@ -230,15 +347,368 @@ def kind_label(kind):
 
 
 def meeting_to_dict(meeting):
-    from ..timeutil import to_local
     return {
         "id": meeting.id, "tier_id": meeting.tier_id, "title": meeting.title, "kind": meeting.kind,
         "status": meeting.status, "join_code": meeting.join_code,
         "starts_at": to_local(meeting.starts_at).isoformat(),
         "ends_at": to_local(meeting.ends_at).isoformat() if meeting.ends_at else None,
         "location": meeting.location, "video_url": meeting.video_url,
+        "max_participants": meeting.max_participants, "lead_user_id": meeting.lead_user_id,
         "lead": meeting.lead.display_name if meeting.lead else None,
         "department_ids": [link.department_id for link in meeting.invited_departments],
         "allow_guests": meeting.allow_guests, "allow_nameless": meeting.allow_nameless,
-        "is_moderated": meeting.is_moderated,
+        "is_moderated": meeting.is_moderated, "plan_month": meeting.plan_month,
+        "participants_approved": meeting.is_list_approved,
     }
+
+
+# ---------------------------------------------------------------- participant lists and approval
+
+def _require_open(meeting, what):
+    if meeting.status not in ("planned", "live"):
+        raise Conflict(_("已结束或已取消的慧谈不能再%(what)s。", what=what), code="meeting_locked")
+
+
+def _clear_approval(meeting):
+    meeting.participants_approved_at = None
+    meeting.participants_approved_by_id = None
+    for participant in meeting.participants:
+        participant.approved_at = None
+
+
+def set_participants(actor, meeting, person_ids, reasons=None):
+    """Replace the invitation list (organizer or the meeting's lead); returns the meeting.
+
+    At most `max_participants` people (400 over_cap); active roster entries only; people of
+    another tier only for special sessions. A changed list loses its approval and needs a
+    new one; the same list again keeps it. People dropped from the list who already joined
+    stay as walk-ins (their attendance and items are kept). `reasons` maps person id → why
+    (the proposal's reason); others are marked as chosen by hand.
+    """
+    if not (actor.has_role("organizer") or can_chair(actor, meeting)):
+        raise PermissionDenied(_("只有组织者或本场牵头人可以调整参会名单。"))
+    _require_open(meeting, _("调整名单"))
+    if not isinstance(person_ids, (list, tuple)):
+        raise ValidationError(_("person_ids 必须是职工编号列表。"), code="bad_person_ids")
+    if not all(is_id(pid) for pid in person_ids):
+        raise ValidationError(_("person_ids 必须是职工编号（正整数）列表。"), code="bad_person_ids")
+    wanted = list(dict.fromkeys(person_ids))
+    if len(wanted) > meeting.max_participants:
+        raise ValidationError(_("名单有 %(n)d 人，超过本场参会人数上限 %(cap)d 人。", n=len(wanted),
+                                cap=meeting.max_participants), code="over_cap",
+                              details={"max_participants": meeting.max_participants, "count": len(wanted)})
+    people = {p.id: p for p in Person.query.filter(Person.id.in_(wanted)).all()} if wanted else {}
+    missing = [pid for pid in wanted if pid not in people]
+    if missing:
+        raise ValidationError(_("找不到职工（编号 %(ids)s）。", ids="、".join(str(i) for i in missing[:10])),
+                              code="unknown_person")
+    inactive = [people[pid].name for pid in wanted if not people[pid].is_active]
+    if inactive:
+        raise ValidationError(_("%(names)s 已不在岗，不能邀请。", names="、".join(inactive[:10])),
+                              code="inactive_person")
+    if meeting.kind == "regular":
+        foreign = [people[pid].name for pid in wanted if people[pid].tier_id != meeting.tier_id]
+        if foreign:
+            raise ValidationError(_("例行慧谈只能邀请本层级职工：%(names)s 不属于本层级。跨层级人员请安排专题、专业、"
+                                    "节点或云上慧谈。", names="、".join(foreign[:10])), code="other_tier")
+    reasons = reasons or {}
+    before = {p.person_id for p in meeting.invited}
+    by_person = {p.person_id: p for p in meeting.participants if p.person_id is not None}
+    for participant in list(meeting.invited):
+        if participant.person_id in people:
+            continue
+        if participant.joined_at is not None or _has_items(participant):
+            participant.source = "walk_in"
+            participant.reason = None
+        else:
+            meeting.participants.remove(participant)
+            db.session.delete(participant)
+    manual = _("%(who)s 选定", who=actor.display_name)
+    for pid in wanted:
+        participant = by_person.get(pid)
+        if participant is None:
+            participant = Participant(person=people[pid], source="invited")
+            meeting.participants.append(participant)
+        participant.source = "invited"
+        participant.is_guest = False
+        reason = reasons.get(pid) or participant.reason or manual
+        participant.reason = reason[:REASON_MAX]
+    changed = before != set(wanted)
+    if changed and meeting.is_list_approved:
+        _clear_approval(meeting)
+    db.session.flush()
+    if changed:
+        record_event("meeting", meeting.id, "set_participants", actor=actor,
+                     text=_("名单 %(n)d 人", n=len(wanted)))
+    return meeting
+
+
+def _has_items(participant):
+    from ..live.models import Item
+    return participant.id is not None and db.session.query(Item.id).filter_by(
+        participant_id=participant.id).first() is not None
+
+
+def approve_participants(actor, meeting):
+    """The lead approves the invitation list (审核); from then on only the list gets in at the door."""
+    if not can_approve(actor, meeting):
+        raise PermissionDenied(_("参会名单由本层级牵头人审核批准，您不能批准这份名单。"), code="forbidden")
+    _require_open(meeting, _("审核名单"))
+    invited = meeting.invited
+    if not invited:
+        raise ValidationError(_("名单还是空的，请先拟定参会人员。"), code="empty_list")
+    if len(invited) > meeting.max_participants:
+        raise ValidationError(_("名单有 %(n)d 人，超过本场参会人数上限 %(cap)d 人。", n=len(invited),
+                                cap=meeting.max_participants), code="over_cap")
+    if meeting.is_list_approved:
+        return meeting
+    now = utcnow()
+    meeting.participants_approved_at = now
+    meeting.participants_approved_by_id = actor.id
+    for participant in invited:
+        participant.approved_at = now
+    db.session.flush()
+    record_event("meeting", meeting.id, "approve_participants", actor=actor,
+                 text=_("批准名单 %(n)d 人", n=len(invited)))
+    return meeting
+
+
+def save_participants(actor, meeting, person_ids, reasons=None, approve=False):
+    """The approval page's one action: set the list and, when asked (the lead), approve it."""
+    set_participants(actor, meeting, person_ids, reasons)
+    if approve:
+        approve_participants(actor, meeting)
+    return meeting
+
+
+def participants_to_dict(meeting, include_focus=False):
+    """The invitation list as the API shows it; focus marks only when asked for (organizers, leads)."""
+    rows = []
+    for participant in meeting.invited:
+        person = participant.person
+        row = {"person_id": participant.person_id, "name": participant.name, "reason": participant.reason,
+               "tier_id": person.tier_id if person else None, "joined": participant.joined_at is not None}
+        if include_focus:
+            row["is_focus"] = bool(person and person.is_focus)
+        rows.append(row)
+    return {"participants": rows, "approved": meeting.is_list_approved,
+            "max_participants": meeting.max_participants}
+
+
+# ---------------------------------------------------------------- attendance
+
+def mark_attendance(actor, meeting, participant_id, present):
+    """The organizer marks someone without a phone present (or undoes such a mark).
+
+    A phone join cannot be undone here; marks count toward the cap like joins.
+    """
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以登记到会情况。"))
+    if meeting.status not in ("live", "closed"):
+        raise Conflict(_("慧谈开始后才能登记到会情况。"), code="meeting_not_started")
+    participant = next((p for p in meeting.participants if p.id == participant_id), None)
+    if participant is None:
+        raise ValidationError(_("该人员不在本场名单中。"), code="not_on_list")
+    if present:
+        if participant.joined_at is not None:
+            return participant
+        joined = sum(1 for p in meeting.participants if p.joined_at is not None)
+        if joined >= meeting.max_participants:
+            raise Conflict(_("本场已到 %(n)d 人，达到参会人数上限。", n=joined), code="full")
+        participant.joined_at = utcnow() if meeting.status == "live" else meeting.starts_at
+        participant.marked_by_user_id = actor.id
+        record_event("meeting", meeting.id, "mark_present", actor=actor, text=participant.name)
+    else:
+        if participant.joined_at is None:
+            return participant
+        if participant.marked_by_user_id is None:
+            raise Conflict(_("%(name)s 是用手机扫码到会的，不能改为未到。", name=participant.name),
+                           code="joined_by_phone")
+        participant.joined_at = None
+        participant.marked_by_user_id = None
+        record_event("meeting", meeting.id, "mark_absent", actor=actor, text=participant.name)
+    db.session.flush()
+    return participant
+
+
+def record_department_attendance(actor, meeting, department_id, attendee_name=None, sent=True, note=None):
+    """Record whom an invited department (列席) sent, or that it sent no one.
+
+    The department points ledger follows this record: "sent no one" deducts −1 once per
+    meeting and department; correcting it to "sent someone" takes the deduction back.
+    """
+    from ..slips.services import add_absence_points, remove_absence_points
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以登记列席科室到会情况。"))
+    link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
+    if link is None:
+        raise ValidationError(_("该科室没有被邀请列席这场慧谈。"), code="not_invited")
+    if meeting.status not in ("live", "closed"):
+        raise Conflict(_("慧谈开始后才能登记列席科室到会情况。"), code="meeting_not_started")
+    if sent:
+        name = optional_text(attendee_name, 64, _("参会人员"))
+        if not name:
+            raise ValidationError(_("请填写科室派来参会的人员姓名。"), code="attendee_required")
+        link.attendee_name = name
+        link.is_absent = False
+        removed = remove_absence_points(meeting, department_id)
+        record_event("meeting", meeting.id, "department_sent", actor=actor,
+                     text=f"{link.department.name}：{name}" + (_("（撤销扣分）") if removed else ""))
+        db.session.flush()
+        return None
+    link.attendee_name = None
+    link.is_absent = True
+    entry = add_absence_points(actor, meeting, department_id, note=note)
+    record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
+    db.session.flush()
+    return entry
+
+
+# ---------------------------------------------------------------- monthly plans and holidays
+
+def month_value(text):
+    """(year, month) from "YYYY-MM", or a clear 400."""
+    found = MONTH_RE.match(text or "") if isinstance(text, str) else None
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
+        raise ValidationError(_("月份格式应为 YYYY-MM（例如 2027-01）。"), code="bad_month")
+    return int(found.group(1)), int(found.group(2))
+
+
+def _plan_days(year, month, today):
+    """Working days of the month still ahead (from tomorrow); weekend days only if none is left."""
+    from .queries import working_days
+    from calendar import monthrange
+    last = date(year, month, monthrange(year, month)[1])
+    if last <= today:
+        raise ValidationError(_("%(y)d年%(m)d月已经过去（或今天是最后一天），不能再生成计划。", y=year, m=month),
+                              code="past_month")
+    days = [d for d in working_days(year, month) if d > today]
+    if not days:
+        start = max(date(year, month, 1), today + timedelta(days=1))
+        days = [start + timedelta(days=i) for i in range((last - start).days + 1)]
+    return days
+
+
+def _spread(days, count):
+    """Preferred day index for each of `count` meetings, spread evenly over the days."""
+    return [min(len(days) - 1, int((i + 0.5) * len(days) / count)) for i in range(count)]
+
+
+def generate_month_plan(actor, year, month, today=None):
+    """One regular meeting in the month for every active tier that has none yet; returns
+    (created meetings, notes, plan).
+
+    Each is chaired by the tier's current lead, on a working day (weekends, configured
+    holidays and holidays entered by the organizer are skipped; 调休 working days count),
+    spread over the month, at the first configured time and room that clash with nothing:
+    never two meetings of one lead on the same day, never two in one room at the same time.
+    A tier without a lead gets no meeting and a note. Calling it again creates nothing.
+    The plan is a draft until published.
+    """
+    from .queries import local_moment
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以生成月度计划。"))
+    today = today or local_today()
+    days = _plan_days(year, month, today)
+    label = f"{year:04d}-{month:02d}"
+    start, end = month_bounds(year, month)
+    has_meeting = {tier_id for (tier_id,) in db.session.query(Meeting.tier_id).filter(
+        Meeting.kind == "regular", Meeting.status != "cancelled", Meeting.starts_at >= start,
+        Meeting.starts_at < end, Meeting.tier_id.isnot(None))}
+    notes, todo = [], []
+    for tier in Tier.query.filter_by(is_active=True).order_by(Tier.position, Tier.id):
+        if tier.id in has_meeting:
+            continue
+        if tier.current_lead is None:
+            notes.append(_("层级“%(tier)s”没有牵头人，本月未安排慧谈。请先在“层级与牵头人”中指定牵头人，再重新生成。",
+                           tier=tier.name))
+            continue
+        todo.append(tier)
+    plan = MonthPlan.query.filter_by(month=label).first()
+    if plan is None and todo:
+        plan = MonthPlan(month=label, created_by_user_id=actor.id)
+        db.session.add(plan)
+        db.session.flush()
+    created = []
+    times = current_app.config["PLAN_TIMES"] or ("15:00",)
+    location = current_app.config["PLAN_LOCATION"]
+    duration = timedelta(minutes=current_app.config["MEETING_DEFAULT_MINUTES"])
+    for tier, preferred in zip(todo, _spread(days, len(todo)) if todo else []):
+        lead = tier.current_lead.user
+        order = sorted(range(len(days)), key=lambda i: (abs(i - preferred), i))
+        slot = None
+        for index in order:
+            for hhmm in times:
+                starts_at = local_moment(days[index], hhmm)
+                if find_conflict(starts_at, starts_at + duration, location, lead.id) is None:
+                    slot = starts_at
+                    break
+            if slot is not None:
+                break
+        if slot is None:
+            notes.append(_("层级“%(tier)s”：本月找不到与其他慧谈不冲突的时间，未安排，请手工安排。", tier=tier.name))
+            continue
+        meeting = create_meeting(actor, {
+            "title": _("%(m)d月%(tier)s层级慧谈", m=month, tier=tier.name), "kind": "regular",
+            "tier_id": tier.id, "starts_at": slot, "ends_at": slot + duration, "location": location,
+            "allow_guests": False, "plan_month": label})
+        created.append(meeting)
+    if created:
+        record_event("plan", plan.id, "generate", actor=actor, text=_("%(month)s：新增 %(n)d 场", month=label,
+                                                                      n=len(created)))
+    db.session.flush()
+    return created, notes, plan
+
+
+def publish_month_plan(actor, year, month):
+    """Publish the draft month plan: the leads are told to review their participant lists."""
+    from ..slips.services import notify
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以发布月度计划。"))
+    label = f"{year:04d}-{month:02d}"
+    plan = MonthPlan.query.filter_by(month=label).first()
+    if plan is None:
+        raise Conflict(_("%(month)s 还没有生成计划。", month=label), code="no_plan")
+    if plan.is_published:
+        raise Conflict(_("%(month)s 的计划已经发布过了。", month=label), code="already_published")
+    plan.published_at = utcnow()
+    plan.published_by_user_id = actor.id
+    meetings = (Meeting.query.filter(Meeting.plan_month == label, Meeting.status != "cancelled")
+                .order_by(Meeting.starts_at).all())
+    for meeting in meetings:
+        when = to_local(meeting.starts_at).strftime("%m-%d %H:%M")
+        notify(meeting.lead, "plan_published",
+               _("%(month)s 慧谈计划已发布：《%(title)s》%(when)s %(place)s，请审核参会名单。", month=label,
+                 title=meeting.title, when=when, place=meeting.location or ""),
+               dedupe_key=f"plan:{meeting.id}")
+    record_event("plan", plan.id, "publish", actor=actor, text=label)
+    db.session.flush()
+    return plan
+
+
+def add_holiday(actor, day, name, is_workday=False):
+    """Enter a day off (or a weekend worked instead, 调休上班) for the monthly plans."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以维护节假日。"))
+    if not isinstance(day, date):
+        raise ValidationError(_("请选择日期。"), code="bad_date")
+    name = optional_text(name, 64, _("名称")) or (_("调休上班") if is_workday else _("节假日"))
+    holiday = Holiday.query.filter_by(day=day).first()
+    if holiday is None:
+        holiday = Holiday(day=day, created_by_user_id=actor.id)
+        db.session.add(holiday)
+    holiday.name = name
+    holiday.is_workday = bool(is_workday)
+    db.session.flush()
+    record_event("holiday", holiday.id, "save", actor=actor, text=f"{day.isoformat()} {name}")
+    return holiday
+
+
+def remove_holiday(actor, holiday_id):
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以维护节假日。"))
+    holiday = fetch(Holiday, holiday_id, _("找不到该节假日。"))
+    record_event("holiday", holiday.id, "remove", actor=actor, text=holiday.day.isoformat())
+    db.session.delete(holiday)
+    db.session.flush()
+    return holiday

@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from ..accounts.context import bearer_token, roles_required, staff_required
 from ..api import bp, json_body
+from ..edges import commits
 from ..errors import DomainError, NotFound, ValidationError
-from ..extensions import db
 from ..timeutil import local_today, parse_date
+from ..validation import ID_MAX, PAGE_MAX, query_int
 from . import queries, services
 from .models import SLIP_STATUSES
 
@@ -32,7 +33,6 @@ def _date(data, key, required=True):
 
 
 def _ok(slip, status=200):
-    db.session.commit()
     return jsonify({"slip": services.slip_to_dict(slip)}), status
 
 
@@ -54,6 +54,7 @@ def list_slips():
       responses:
         200:
           description: '{"slips": [{"id", "number", "status", "department_id", "due_date", "is_overdue", "item_id"}], "page", "per_page", "total"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipList'}}}
         400:
           description: bad filter
     """
@@ -61,18 +62,13 @@ def list_slips():
     status = args.get("status") or None
     if status and status not in SLIP_STATUSES:
         raise ValidationError(_("未知状态：%(s)s。", s=status))
-    ints = {}
-    for key in ("department_id", "tier_id"):
-        if args.get(key):
-            if not args[key].isdigit():
-                raise ValidationError(_("%(k)s 必须是整数。", k=key))
-            ints[key] = int(args[key])
+    ints = {key: query_int(args.get(key), key, 1, ID_MAX) for key in ("department_id", "tier_id")}
     overdue = (args.get("overdue") or "").lower()
     overdue = True if overdue in ("1", "true", "yes") else False if overdue in ("0", "false", "no") else None
     query = queries.filter_slips(queries.visible_slips(current_user), status=status, overdue=overdue,
                                  q=(args.get("q") or "")[:64], **ints)
-    page = max(args.get("page", 1, type=int) or 1, 1)
-    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), PAGE_SIZE_MAX)
+    page = query_int(args.get("page"), "page", 1, PAGE_MAX, default=1)
+    per_page = query_int(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
     pagination = queries.for_listing(query, with_item=False).order_by(*queries.DEADLINE_ORDER).paginate(
         page=page, per_page=per_page, error_out=False)
     today, labels = local_today(), {status: services.status_label(status) for status in SLIP_STATUSES}
@@ -91,6 +87,7 @@ def get_slip(slip_id):
       responses:
         200:
           description: the slip
+          content: {application/json: {schema: {$ref: '#/components/schemas/Slip'}}}
         404:
           description: no such slip, or not visible to the caller
     """
@@ -99,6 +96,7 @@ def get_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/accept", methods=["POST"])
 @roles_required("handler")
+@commits
 def accept_slip(slip_id):
     """The handler signs for the slip.
     ---
@@ -108,6 +106,7 @@ def accept_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -116,6 +115,7 @@ def accept_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/reply", methods=["POST"])
 @roles_required("handler")
+@commits
 def reply_slip(slip_id):
     """The handler replies; reply and basis (依据) are required. An issued slip is signed for first.
     ---
@@ -129,6 +129,7 @@ def reply_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         400:
           description: empty reply or basis
         409:
@@ -143,6 +144,7 @@ def reply_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/close", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def close_slip(slip_id):
     """The supervisor closes a replied slip (a note is required after a dissatisfied rating).
     ---
@@ -156,6 +158,7 @@ def close_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -166,6 +169,7 @@ def close_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/reopen", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def reopen_slip(slip_id):
     """退回重办: back to the department with a reason (and optionally a new deadline).
     ---
@@ -179,6 +183,7 @@ def reopen_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: illegal transition
     """
@@ -190,6 +195,7 @@ def reopen_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/extend", methods=["POST"])
 @roles_required("handler", "organizer", "lead")
+@commits
 def extend_slip(slip_id):
     """延期: a handler asks (the supervisor decides); the supervisor extends at once.
     ---
@@ -203,19 +209,20 @@ def extend_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}, "extension": {"status": "pending"|"approved"}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         400:
           description: not later than the current deadline, or in the past
     """
     data = json_body()
     slip = _visible_slip(slip_id)
     extension = services.extend_slip(current_user, slip, _date(data, "due_date"), data.get("reason"))
-    db.session.commit()
     return jsonify({"slip": services.slip_to_dict(slip),
                     "extension": {"status": extension.status, "new_due_date": extension.new_due_date.isoformat()}})
 
 
 @bp.route("/slips/<int:slip_id>/extension/<any(approve, refuse):decision>", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def decide_extension(slip_id, decision):
     """The supervisor approves or refuses the pending extension request.
     ---
@@ -227,6 +234,7 @@ def decide_extension(slip_id, decision):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         409:
           description: no pending request
     """
@@ -239,6 +247,7 @@ def decide_extension(slip_id, decision):
 
 @bp.route("/slips/<int:slip_id>/reassign", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def reassign_slip(slip_id):
     """The supervisor moves an unanswered slip to another department.
     ---
@@ -252,6 +261,7 @@ def reassign_slip(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
     """
     data = json_body()
     slip = services.reassign_slip(current_user, _visible_slip(slip_id), data.get("department_id"),
@@ -261,6 +271,7 @@ def reassign_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/perfunctory", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def flag_perfunctory(slip_id):
     """The supervisor flags a perfunctory reply: −1 point for the department.
     ---
@@ -274,6 +285,7 @@ def flag_perfunctory(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
     """
     slip = _visible_slip(slip_id)
     services.flag_perfunctory(current_user, slip, json_body().get("reason"))
@@ -291,6 +303,7 @@ def _submitter_participant():
 
 
 @bp.route("/slips/<int:slip_id>/feedback", methods=["POST"])
+@commits
 def slip_feedback(slip_id):
     """The submitter rates the reply, with the personal follow token or the participant token.
     ---
@@ -311,6 +324,7 @@ def slip_feedback(slip_id):
       responses:
         200:
           description: '{"slip": {...}}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
         403:
           description: not the submitter
         409:

@@ -76,3 +76,27 @@ def ledger_workbook(slips):
         doc = slip_document(slip, labels)
         sheet.row([doc[c] for c in LEDGER_COLUMNS])
     return writer.to_bytes()
+
+
+def public_rows(slips):
+    """The public board's rows: only these fields leave the server (no participant, nothing from
+    the roster; a name only for named items, beside the person's own item)."""
+    from ..live.services import kind_label
+    labels = status_and_rating_labels()
+    return [{"number": s.number, "text": services.public_text(s.item), "is_summary": s.item.publication == "summary",
+             "kind": kind_label(s.item.kind), "department": s.department.name,
+             # a summary is there to keep the person out of view: no name beside it
+             "submitter": s.item.submitter_name if s.item.anonymity == "named" and s.item.publication == "full"
+             else None,
+             "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),
+             "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
+             "status": s.status, "status_label": labels["status"][s.status],
+             "rating": labels["rating"].get(s.rating, "")} for s in slips]
+
+
+def month_navigation(year, month):
+    """The previous and next month (YYYY-MM), for the public pages' month links."""
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {"previous": "%04d-%02d" % previous, "next": "%04d-%02d" % following,
+            "is_current": (year, month) == (local_today().year, local_today().month)}

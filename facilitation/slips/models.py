@@ -3,6 +3,8 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
 SLIP_STATUSES = ("issued", "accepted", "replied", "closed")
+OWING_REPLY = ("issued", "accepted")  # the department still owes a reply
+ANSWERED = ("replied", "closed")  # a reply stands
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
@@ -36,6 +38,9 @@ class Slip(db.Model):
     issued_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     accepted_at = db.Column(UTCDateTime, nullable=True)
     replied_at = db.Column(UTCDateTime, nullable=True)
+    replied_on_time = db.Column(db.Boolean, nullable=True,
+                                doc="the latest reply came on or before the deadline in force at that moment "
+                                    "(approved extensions count); set at each reply, null before any")
     closed_at = db.Column(UTCDateTime, nullable=True)
     reply = db.Column(db.Text, nullable=True)
     basis = db.Column(db.Text, nullable=True, doc="依据: policy or rule the reply rests on")
@@ -83,9 +88,13 @@ class SlipExtension(db.Model):
 
 
 class PointEntry(db.Model):
-    """The department points ledger: overdue −2, perfunctory reply −1, absent from a meeting −1.
+    """The department points ledger: overdue −2, perfunctory −1, absent from a meeting −1, other
+    non-compliance (e.g. a report not sent in time) −1 entered by the organizer.
 
     Unique keys make each deduction happen once (e.g. `slips remind` may run many times).
+    `occurred_on` says which day (and so which month) a deduction belongs to: for an overdue
+    slip its deadline, whenever the reminder job booked it. A reversed
+    entry stays in the ledger with who reversed it and why, and counts for nothing.
     """
 
     __tablename__ = "point_entries"
@@ -98,14 +107,30 @@ class PointEntry(db.Model):
     department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False, index=True)
     slip_id = db.Column(db.Integer, db.ForeignKey("slips.id"), nullable=True)
     meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=True)
-    reason = db.Column(db.String(16), nullable=False, doc="overdue, perfunctory, absent")
+    reason = db.Column(db.String(16), nullable=False, doc="overdue, perfunctory, absent, noncompliance")
     points = db.Column(db.Integer, nullable=False)
-    note = db.Column(db.Text, nullable=True)
+    note = db.Column(db.Text, nullable=True, doc="why: required for perfunctory and non-compliance entries")
+    occurred_on = db.Column(db.Date, nullable=False, index=True,
+                            doc="local day the deduction belongs to (overdue: the deadline that passed)")
     created_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    reversed_at = db.Column(UTCDateTime, nullable=True, doc="set once, when the deduction was withdrawn")
+    reversed_by_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    reversal_reason = db.Column(db.Text, nullable=True)
 
     department = db.relationship("Department")
     slip = db.relationship("Slip")
+    meeting = db.relationship("Meeting")
+    created_by = db.relationship("User", foreign_keys=[created_by_user_id])
+    reversed_by = db.relationship("User", foreign_keys=[reversed_by_user_id])
+
+    @property
+    def is_reversed(self):
+        return self.reversed_at is not None
+
+    @property
+    def counted_points(self):
+        return 0 if self.reversed_at is not None else self.points
 
 
 class Notification(db.Model):

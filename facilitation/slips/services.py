@@ -19,23 +19,26 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..validation import fetch, required_text
+from ..validation import deadline_value, fetch, required_text
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..people.models import Department
+from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
-from .models import RATINGS, Notification, PointEntry, Slip, SlipExtension
+from ..stats.queries import is_overdue
+from .models import OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipExtension
 
-OPEN_STATUSES = ("issued", "accepted")  # the department still owes a reply
 REPLY_MAX = 4000
 REASON_MAX = 1000
 
 STATUS_LABELS = {"issued": "待签收", "accepted": "办理中", "replied": "已答复", "closed": "已办结"}
 RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 PURPOSE_LABELS = {"handle": "转办", "implement": "研究落实"}
-POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1}
-POINT_LABELS = {"overdue": "逾期未答复", "perfunctory": "答复敷衍塞责", "absent": "受邀未派人参加慧谈"}
+# The practice's deductions (each −N for the department's head in the performance review).
+POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1, "noncompliance": -1}
+POINT_LABELS = {"overdue": "逾期未办理", "perfunctory": "搪塞应付、推诿扯皮", "absent": "受邀未派人参加慧谈",
+                "noncompliance": "不服从慧谈工作安排"}
+POINT_REASONS = tuple(POINT_RULES)
 
 
 def status_label(status):
@@ -71,18 +74,14 @@ def default_due_date(kind, category=None, is_urgent=False, today=None):
     return add_working_days(today, config.get("SLIP_DAYS_BY_KIND", {}).get(kind, 5))
 
 
-def is_overdue(slip, today=None):
-    """Derived, never stored: the department has not replied and the deadline has passed."""
-    return slip.status in OPEN_STATUSES and slip.due_date < (today or local_today())
-
-
 def days_overdue(slip, today=None):
     return max(((today or local_today()) - slip.due_date).days, 0) if is_overdue(slip, today) else 0
 
 
 # ---------------------------------------------------------------- issuing
 
-def _next_number(now_local):
+def next_slip_number(now_local):
+    """The next free number of the month of `now_local`: HT-YYYYMM-NNNN."""
     prefix = f"HT-{now_local:%Y%m}-"
     last = db.session.query(func.max(Slip.number)).filter(Slip.number.like(prefix + "%")).scalar()
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
@@ -90,7 +89,8 @@ def _next_number(now_local):
 
 
 def supervisor_for(meeting):
-    """The tier's current lead supervises; cross-tier sessions fall back to the meeting's lead."""
+    """The tier's current lead supervises; a meeting without one (a cross-tier special session,
+    a tier whose lead left) falls back to the meeting's chair, which every meeting has."""
     if meeting is not None and meeting.tier is not None and meeting.tier.current_lead is not None:
         return meeting.tier.current_lead.user
     return meeting.lead if meeting is not None else None
@@ -100,16 +100,17 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
     """Create the slip for an item: number HT-YYYYMM-NNNN, status issued, supervisor = tier lead."""
     if department is None:
         raise ValidationError(_("请选择承办科室。"))
-    if due_date is None:
-        raise ValidationError(_("请填写答复期限。"))
-    if due_date < local_today():
-        raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
+    deadline_value(due_date, local_today())
     if item.slip is not None:
         raise Conflict(_("该事项已有承办单 %(n)s。", n=item.slip.number))
     meeting = item.meeting
+    supervisor = supervisor_for(meeting)
+    if supervisor is None:
+        # No slip without a 督办员: someone must follow it up until it is closed.
+        raise Conflict(_("这场慧谈没有牵头人（督办员），不能转办。请组织者先在慧谈设置中指定牵头人。"),
+                       code="no_supervisor")
     for _attempt in range(5):
-        supervisor = supervisor_for(meeting)
-        slip = Slip(number=_next_number(to_local(utcnow())), department_id=department.id,
+        slip = Slip(number=next_slip_number(to_local(utcnow())), department_id=department.id,
                     tier_id=meeting.tier_id if meeting is not None else None,
                     supervisor_user_id=supervisor.id if supervisor is not None else None,
                     purpose=purpose, due_date=due_date, status="issued",
@@ -126,6 +127,9 @@ def issue_slip(actor, item, department, due_date, purpose="handle"):
         raise Conflict(_("生成承办单编号失败，请重试。"))
     record_event("slip", slip.id, "issue", actor=actor, to_state="issued",
                  text=f"{slip.number} → {department.name}")
+    if item.kind == "difficulty" and item.publication == "full":
+        # Difficulties speak of illness and family: off the public board until someone decides.
+        item.publication = "withheld"
     for handler in _department_handlers(department.id):
         notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
     return slip
@@ -170,6 +174,8 @@ def _require_status(slip, allowed, action):
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
+    if to_state == "closed":
+        _settle_notices(slip, ("slip_replied", "dissatisfied"))
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
@@ -199,9 +205,12 @@ def reply_slip(actor, slip, reply, basis):
     """The handler replies with the basis (依据) of the reply."""
     _require_handler(actor, slip)
     _require_status(slip, ("accepted",), _("答复（请先签收）") if slip.status == "issued" else _("答复"))
-    slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX)
-    slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX)
+    slip.reply = required_text(reply, _("请填写答复内容。"), REPLY_MAX, code="reply_required")
+    slip.basis = required_text(basis, _("请填写答复依据（政策、制度或事实）。"), REASON_MAX, code="basis_required")
     slip.replied_at = utcnow()
+    # On time is decided now, against the deadline in force now (an approved extension counts);
+    # later extensions or reopenings do not rewrite it.
+    slip.replied_on_time = to_local(slip.replied_at).date() <= slip.due_date
     slip.handler_user_id = actor.id
     slip.rating = slip.rating_comment = slip.rated_at = None
     _transition(actor, slip, "replied", "reply", slip.reply[:200])
@@ -229,9 +238,7 @@ def reopen_slip(actor, slip, reason, due_date=None):
     reason = required_text(reason, _("请填写退回重办的理由。"), REASON_MAX)
     today = local_today()
     if due_date is not None:
-        if due_date < today:
-            raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
-        slip.due_date = due_date
+        slip.due_date = deadline_value(due_date, today)
     elif slip.due_date < today:
         slip.due_date = default_due_date(slip.item.kind, slip.item.category, today=today)
     slip.reopen_count += 1
@@ -246,16 +253,12 @@ def reopen_slip(actor, slip, reason, due_date=None):
 def reassign_slip(actor, slip, department_id, due_date=None):
     """The supervisor moves a slip that is not yet replied to another department."""
     _require_supervisor(actor, slip)
-    _require_status(slip, OPEN_STATUSES, _("改派"))
-    department = db.session.get(Department, department_id) if isinstance(department_id, int) else None
-    if department is None or not department.is_active:
-        raise ValidationError(_("请选择有效的承办科室。"), code="bad_department")
+    _require_status(slip, OWING_REPLY, _("改派"))
+    department = active_department(department_id)
     if department.id == slip.department_id:
         raise ValidationError(_("新科室与原科室相同。"))
     if due_date is not None:
-        if due_date < local_today():
-            raise ValidationError(_("答复期限不能早于今天。"), code="past_due_date")
-        slip.due_date = due_date
+        slip.due_date = deadline_value(due_date, local_today())
     old = slip.department.name
     pending = slip.pending_extension
     if pending is not None:  # the old department's request dies with the move
@@ -275,7 +278,7 @@ def reassign_slip(actor, slip, department_id, due_date=None):
 def request_extension(actor, slip, new_due_date, reason):
     """The handler asks for a later deadline (延期); the supervisor decides."""
     _require_handler(actor, slip)
-    _require_status(slip, OPEN_STATUSES, _("申请延期"))
+    _require_status(slip, OWING_REPLY, _("申请延期"))
     reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
     _check_new_deadline(slip, new_due_date)
     if slip.pending_extension is not None:
@@ -298,8 +301,7 @@ def _check_new_deadline(slip, new_due_date):
     if new_due_date <= slip.due_date:
         raise ValidationError(_("延期后的期限必须晚于当前期限 %(d)s。", d=slip.due_date.isoformat()),
                               code="extension_too_short")
-    if new_due_date < local_today():
-        raise ValidationError(_("新的答复期限不能早于今天。"), code="past_due_date")
+    deadline_value(new_due_date, local_today())
 
 
 def decide_extension(actor, slip, approve, note=None):
@@ -328,7 +330,7 @@ def decide_extension(actor, slip, approve, note=None):
 def extend_slip(actor, slip, new_due_date, reason):
     """API `extend`: a handler's call asks for an extension; a supervisor's call extends at once."""
     if is_supervisor_of(actor, slip):
-        _require_status(slip, OPEN_STATUSES, _("延期"))
+        _require_status(slip, OWING_REPLY, _("延期"))
         reason = required_text(reason, _("请填写延期理由。"), REASON_MAX)
         _check_new_deadline(slip, new_due_date)
         extension = SlipExtension(slip=slip, requested_by_user_id=actor.id, old_due_date=slip.due_date,
@@ -345,15 +347,54 @@ def extend_slip(actor, slip, new_due_date, reason):
 
 
 def flag_perfunctory(actor, slip, reason):
-    """The supervisor flags a perfunctory reply (搪塞应付): −1 for the department, once per slip."""
+    """The supervisor flags the department as perfunctory (搪塞应付、推诿扯皮): −1, once per slip.
+
+    At any stage after issue: refusing, stalling or passing the slip around count as much as a
+    hollow reply.
+    """
     _require_supervisor(actor, slip)
-    _require_status(slip, ("replied", "closed"), _("认定敷衍答复"))
-    reason = required_text(reason, _("请说明认定为敷衍答复的理由。"), REASON_MAX)
-    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason)
+    reason = required_text(reason, _("请说明认定为搪塞应付、推诿扯皮的理由。"), REASON_MAX)
+    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason,
+                        occurred_on=local_today())
     if entry is None:
-        raise Conflict(_("这张承办单已经被认定过敷衍答复。"), code="already_flagged")
+        raise Conflict(_("这张承办单已经被认定过搪塞应付。"), code="already_flagged")
     record_event("slip", slip.id, "flag_perfunctory", actor=actor, text=reason)
     return entry
+
+
+# ---------------------------------------------------------------- the public board
+
+PUBLICATIONS = ("full", "summary", "withheld")
+PUBLIC_SUMMARY_MAX = 200
+
+
+def set_publication(actor, slip, mode, summary=None):
+    """Choose how the public board shows the slip's item: the text, a short summary, or not at all.
+
+    Difficulties often speak of illness and family: the organizer (or the supervisor) can keep
+    them off the board or publish a summary instead. The choice is recorded in the audit trail.
+    """
+    _require_supervisor(actor, slip)
+    if mode not in PUBLICATIONS:
+        raise ValidationError(_("请选择公示方式：公示原文、公示摘要或不公示。"), code="bad_publication")
+    item = slip.item
+    if mode == "summary":
+        item.public_summary = required_text(summary, _("请填写公示摘要。"), PUBLIC_SUMMARY_MAX)
+    item.publication = mode
+    labels = {"full": _("公示原文"), "summary": _("公示摘要"), "withheld": _("不公示")}
+    record_event("slip", slip.id, "publication", actor=actor,
+                 text=labels[mode] + (f"：{item.public_summary}" if mode == "summary" else ""))
+    db.session.flush()
+    return slip
+
+
+def public_text(item):
+    """What the public board shows of an item (None when withheld)."""
+    if item.publication == "withheld":
+        return None
+    if item.publication == "summary":
+        return item.public_summary
+    return item.text
 
 
 # ---------------------------------------------------------------- the submitter's side
@@ -456,6 +497,14 @@ def notify(user, kind, text, slip=None, dedupe_key=None):
     return note
 
 
+def _settle_notices(slip, kinds):
+    """Notices that asked for an action the slip no longer needs (e.g. "已答复，请督办确认" once it
+    is closed) are marked read, so that nobody is sent to act on a closed slip."""
+    Notification.query.filter(Notification.slip_id == slip.id, Notification.kind.in_(kinds),
+                              Notification.read_at.is_(None)).update({"read_at": utcnow()},
+                                                                    synchronize_session=False)
+
+
 def mark_read(user, notification_ids=None):
     query = Notification.query.filter(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids:
@@ -463,16 +512,21 @@ def mark_read(user, notification_ids=None):
     return query.update({"read_at": utcnow()}, synchronize_session=False)
 
 
-def _add_points(department_id, reason, actor=None, slip=None, meeting=None, note=None):
-    """Add one ledger entry unless the same deduction exists (unique keys keep it once)."""
-    query = PointEntry.query.filter_by(reason=reason)
-    query = query.filter_by(slip_id=slip.id) if slip is not None else \
-        query.filter_by(meeting_id=meeting.id, department_id=department_id)
-    if query.first() is not None:
-        return None
+def _add_points(department_id, reason, *, occurred_on, actor=None, slip=None, meeting=None, note=None):
+    """Add one ledger entry unless the same deduction exists (unique keys keep it once).
+
+    Slip and meeting deductions happen once per slip / meeting; non-compliance entries carry
+    neither and may repeat (each with its own reason).
+    """
+    if slip is not None or meeting is not None:
+        query = PointEntry.query.filter_by(reason=reason)
+        query = query.filter_by(slip_id=slip.id) if slip is not None else \
+            query.filter_by(meeting_id=meeting.id, department_id=department_id)
+        if query.first() is not None:
+            return None
     entry = PointEntry(department_id=department_id, reason=reason, points=POINT_RULES[reason],
                        slip_id=slip.id if slip else None, meeting_id=meeting.id if meeting else None,
-                       note=note, created_by_user_id=actor.id if actor else None)
+                       note=note, occurred_on=occurred_on, created_by_user_id=actor.id if actor else None)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -482,8 +536,62 @@ def _add_points(department_id, reason, actor=None, slip=None, meeting=None, note
     return entry
 
 
+def record_noncompliance(actor, department_id, note, occurred_on=None):
+    """The organizer books −1 for not following the 慧谈 arrangements (e.g. a thought-trend report
+    not sent in time, 不及时上报职工思想动态报告); the reason is required."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以登记扣分。"))
+    department = active_department(department_id)
+    note = required_text(note, _("请填写扣分原因。"), REASON_MAX)
+    today = local_today()
+    occurred_on = occurred_on or today
+    if occurred_on > today or occurred_on < today - timedelta(days=366):
+        raise ValidationError(_("扣分日期应在一年以内，且不晚于今天。"), code="bad_date")
+    entry = _add_points(department.id, "noncompliance", actor=actor, note=note, occurred_on=occurred_on)
+    record_event("department", department.id, "deduct", actor=actor, text=f"-1：{note}")
+    return entry
+
+
+def reverse_deduction(actor, entry, reason):
+    """Withdraw a deduction once, with a reason; the entry stays in the ledger, marked reversed."""
+    if not actor.has_role("organizer"):
+        raise PermissionDenied(_("只有组织者可以撤销扣分。"))
+    if entry.reversed_at is not None:
+        raise Conflict(_("这条扣分已经撤销过了。"), code="already_reversed")
+    entry.reversal_reason = required_text(reason, _("请填写撤销扣分的理由。"), REASON_MAX)
+    entry.reversed_at = utcnow()
+    entry.reversed_by_user_id = actor.id
+    db.session.flush()
+    record_event("point_entry", entry.id, "reverse", actor=actor, text=entry.reversal_reason)
+    return entry
+
+
+def get_point_entry(entry_id):
+    return fetch(PointEntry, entry_id, _("找不到该扣分记录。"))
+
+
+def add_absence_points(actor, meeting, department_id, note=None):
+    """−1 for a department invited to a meeting that sent no one; once (None when already there).
+
+    Called by scheduling's record_department_attendance: the deduction follows the meeting's
+    record of who the department sent.
+    """
+    return _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
+                       occurred_on=to_local(meeting.starts_at).date())
+
+
+def remove_absence_points(meeting, department_id):
+    """Take back the −1 when the record is corrected to "the department sent someone"."""
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent").first()
+    if entry is not None:
+        db.session.delete(entry)
+        db.session.flush()
+    return entry
+
+
 def record_department_absence(actor, meeting, department_id, note=None):
     """The organizer records that an invited department sent no one (−1, once per meeting)."""
+    from ..scheduling.services import record_department_attendance
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以登记科室缺席。"))
     link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
@@ -491,11 +599,11 @@ def record_department_absence(actor, meeting, department_id, note=None):
         raise ValidationError(_("该科室没有被邀请列席这场慧谈。"))
     if meeting.status not in ("live", "closed"):
         raise Conflict(_("慧谈开始后才能登记缺席。"))
-    link.is_absent = True
-    entry = _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note)
+    if link.is_absent:
+        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
+    entry = record_department_attendance(actor, meeting, department_id, sent=False, note=note)
     if entry is None:
         raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
-    record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
     return entry
 
 
@@ -509,7 +617,7 @@ def run_reminders(today=None):
     escalate_after = current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)
     report = {"due_tomorrow": [], "due_today": [], "overdue": [], "escalated": [], "deducted": []}
     messages = []
-    slips = (Slip.query.filter(Slip.status.in_(OPEN_STATUSES), Slip.due_date <= today + timedelta(days=1))
+    slips = (Slip.query.filter(Slip.status.in_(OWING_REPLY), Slip.due_date <= today + timedelta(days=1))
              .order_by(Slip.due_date, Slip.id).all())
     organizers = _organizers()
     for slip in slips:
@@ -520,7 +628,9 @@ def run_reminders(today=None):
         else:
             late = (today - slip.due_date).days
             bucket, text = "overdue", _("%(n)s 已逾期 %(k)d 天（%(d)s）", n=slip.number, k=late, d=slip.department.name)
-            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期 %(k)d 天", k=late)) is not None:
+            # The deduction belongs to the deadline's day (and month), whenever this job runs.
+            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期未答复"),
+                           occurred_on=slip.due_date) is not None:
                 report["deducted"].append(slip.number)
                 record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
             if late > escalate_after and slip.escalated_at is None:

@@ -9,17 +9,20 @@ from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from ..accounts.context import roles_required, staff_required
 from ..audit.services import events_for
+from ..edges import attempt, commit
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, first_error
 from ..people.models import Department
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
 from ..spreadsheets import xlsx_response
+from ..stats import queries as stats
+from ..stats.queries import overdue_clause
 from ..timeutil import local_today, to_local
 from ..validation import arg_int, arg_page
 from . import documents, queries, services
-from .forms import AbsenceForm, ActionForm, FeedbackForm, FollowupForm
+from .forms import AbsenceForm, ActionForm, DeductionForm, FeedbackForm, FollowupForm, ReversalForm
 from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
 bp = Blueprint("slips", __name__)
@@ -46,7 +49,7 @@ def list_slips():
     pagination = queries.for_listing(query).order_by(*order).paginate(
         page=arg_page(args), per_page=PAGE_SIZE, error_out=False)
     counts = queries.counts_by_status(base)
-    overdue_count = base.filter(queries.overdue_clause()).count()
+    overdue_count = base.filter(overdue_clause()).count()
     return render_template("slips/list_slips.html", pagination=pagination, counts=counts,
                            overdue_count=overdue_count, status=status, department_id=department_id,
                            tier_id=tier_id, overdue=overdue, q=q, sort=args.get("sort", "deadline"),
@@ -75,28 +78,32 @@ def _slip_or_404(slip_id):
 @staff_required
 def show_slip(slip_id):
     slip = _slip_or_404(slip_id)
-    form = ActionForm()
+    form = ActionForm(publication=slip.item.publication, public_summary=slip.item.public_summary)
     form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in
                                                Department.query.filter_by(is_active=True).order_by(Department.position)]
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash(_("表单内容不正确，请检查后重试。"), "error")
+            flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
         else:
-            try:
-                message = _apply_action(slip, form)
-                db.session.commit()
-                flash(message, "success")
+            outcome = attempt(_apply_action, slip, form, success=lambda message: message)
+            if outcome.ok:
                 return redirect(url_for("slips.show_slip", slip_id=slip.id))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                slip = _slip_or_404(slip_id)
+            field = FIELD_OF_ERROR.get(outcome.error.code)
+            if field:  # say it beside the field too, not only at the top of the page
+                getattr(form, field).errors = [outcome.error.message]
+            slip = _slip_or_404(slip_id)
     return render_template("slips/show_slip.html", slip=slip, form=form, events=events_for("slip", slip.id),
                            is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
                            points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
+                           point_labels=services.POINT_LABELS,
                            labels=documents.status_and_rating_labels())
+
+
+# A refused action whose message belongs beside one field of the form.
+FIELD_OF_ERROR = {"reply_required": "reply", "basis_required": "basis", "note_required": "note",
+                  "bad_publication": "publication"}
 
 
 def _apply_action(slip, form):
@@ -125,9 +132,12 @@ def _apply_action(slip, form):
     if action == "reassign":
         services.reassign_slip(user, slip, form.department_id.data or None, form.due_date.data)
         return _("已改派。")
+    if action == "publication":
+        services.set_publication(user, slip, form.publication.data, form.public_summary.data)
+        return _("已保存公示方式。")
     if action == "perfunctory":
         services.flag_perfunctory(user, slip, form.reason.data)
-        return _("已认定为敷衍答复，科室扣 1 分。")
+        return _("已认定为搪塞应付、推诿扯皮，科室扣 1 分。")
     raise DomainError(_("未知操作。"))
 
 
@@ -174,8 +184,9 @@ def league():
     except ValueError:
         flash(_("月份格式应为 YYYY-MM。"), "error")
         return redirect(url_for("slips.league"))
-    rows = queries.department_kpis(start, end)
-    return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}")
+    rows = stats.month_department_figures(year, month)
+    return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}",
+                           ranking_rule=stats.RANKING_RULE, labels=services.POINT_LABELS)
 
 
 @bp.route("/slips/points", methods=["GET", "POST"])
@@ -189,24 +200,49 @@ def points():
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.record_department_absence(current_user, db.get_or_404(Meeting, form.meeting_id.data),
-                                                   form.department_id.data, form.note.data)
-                db.session.commit()
-                flash(_("已登记：该科室扣 1 分。"), "success")
-                return redirect(url_for("slips.points"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-    query = PointEntry.query.options(joinedload(PointEntry.department),
+        if form.validate_on_submit() and attempt(
+                services.record_department_absence, current_user, db.get_or_404(Meeting, form.meeting_id.data),
+                form.department_id.data, form.note.data, success=_("已登记：该科室扣 1 分。")).ok:
+            return redirect(url_for("slips.points"))
+    query = PointEntry.query.options(joinedload(PointEntry.department), selectinload(PointEntry.meeting),
+                                     selectinload(PointEntry.reversed_by),
                                      selectinload(PointEntry.slip).options(load_only(Slip.number),
                                                                            lazyload(Slip.item)))
     if current_user.role == "handler":
         query = query.filter(PointEntry.department_id == current_user.department_id)
-    entries = query.order_by(PointEntry.created_at.desc()).limit(300).all()
+    entries = query.order_by(PointEntry.occurred_on.desc(), PointEntry.id.desc()).limit(300).all()
+    deduction_form = DeductionForm()
+    deduction_form.department_id.choices = form.department_id.choices
     return render_template("slips/points.html", entries=entries, form=form, labels=services.POINT_LABELS,
-                           can_record=current_user.has_role("organizer"))
+                           can_record=current_user.has_role("organizer"), deduction_form=deduction_form,
+                           reversal_form=ReversalForm())
+
+
+@bp.route("/slips/points/deduct", methods=["POST"])
+@roles_required("organizer")
+def deduct():
+    """−1 for not following the 慧谈 arrangements (e.g. a report not sent in time), reason required."""
+    form = DeductionForm()
+    form.department_id.choices = [(d.id, d.name) for d in Department.query.order_by(Department.position)]
+    if form.validate_on_submit():
+        attempt(services.record_noncompliance, current_user, form.department_id.data, form.note.data,
+                form.occurred_on.data, success=_("已登记：该科室扣 1 分。"))
+    else:
+        flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
+    return redirect(url_for("slips.points"))
+
+
+@bp.route("/slips/points/<int:entry_id>/reverse", methods=["POST"])
+@roles_required("organizer")
+def reverse_deduction(entry_id):
+    """Withdraw a deduction once, with a reason (it stays in the ledger, marked reversed)."""
+    form = ReversalForm()
+    if form.validate_on_submit():
+        attempt(services.reverse_deduction, current_user, services.get_point_entry(entry_id), form.reason.data,
+                success=_("已撤销该扣分。"))
+    else:
+        flash(_("请填写撤销扣分的理由。"), "error")
+    return redirect(url_for("slips.points"))
 
 
 @bp.route("/inbox", methods=["GET", "POST"])
@@ -214,12 +250,16 @@ def points():
 def inbox():
     if request.method == "POST":
         if EmptyForm().validate_on_submit():
-            services.mark_read(current_user)
-            db.session.commit()
+            commit(services.mark_read, current_user)
         return redirect(url_for("slips.inbox"))
     notes = (Notification.query.filter_by(user_id=current_user.id).order_by(Notification.created_at.desc())
              .limit(200).all())
     return render_template("slips/inbox.html", notes=notes, form=EmptyForm())
+
+
+def _rate_as_submitter(slip, token, rating, comment):
+    services.require_submitter(slip, follow_token=token)
+    return services.rate_slip(slip, rating, comment)
 
 
 @bp.route("/f/<token>", methods=["GET", "POST"])
@@ -233,22 +273,17 @@ def follow(token):
     form = FeedbackForm(prefix="fb")
     followup_form = FollowupForm(prefix="fu")
     if request.method == "POST" and slip is not None:
-        try:
-            if "fu-answer" in request.form and followup_form.validate_on_submit():
-                services.answer_followup(slip, followup_form.answer.data == "solved")
-                message = _("感谢您的回访确认。")
-            elif form.validate_on_submit():
-                services.require_submitter(slip, follow_token=token)
-                services.rate_slip(slip, form.rating.data, form.comment.data)
-                message = _("感谢您的评价。")
-            else:
-                raise DomainError(_("请选择评价。"))
-            db.session.commit()
-            flash(message, "success")
+        if "fu-answer" in request.form and followup_form.validate_on_submit():
+            outcome = attempt(services.answer_followup, slip, followup_form.answer.data == "solved",
+                              success=_("感谢您的回访确认。"))
+        elif form.validate_on_submit():
+            outcome = attempt(_rate_as_submitter, slip, token, form.rating.data, form.comment.data,
+                              success=_("感谢您的评价。"))
+        else:
+            flash(_("请选择评价。"), "error")
+            outcome = None
+        if outcome is not None and outcome.ok:
             return redirect(url_for("slips.follow", token=token))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
     from ..live.services import kind_label, status_label as item_status
     return render_template("slips/follow.html", item=item, slip=slip, form=form, followup_form=followup_form,
                            followup_due=services.followup_due(slip), kind_label=kind_label,
@@ -258,20 +293,18 @@ def follow(token):
 
 @bp.route("/public/slips")
 def public_board():
-    """公示栏: replied and closed slips of a month; never a submitter's name, never focus-person data."""
-    from ..live.services import kind_label
+    """公示栏: replied and closed slips of a month (or one slip by its number).
+
+    A named submitter's name stands beside their own item, as the phone promised; anonymous and
+    fully anonymous items show none; withheld items never appear, summarised ones show the summary.
+    """
     try:
         year, month, start, end = queries.month_range(request.args.get("month"))
     except ValueError:
         year, month, start, end = queries.month_range(None)
-    pagination = queries.public_slips(start, end).paginate(page=arg_page(request.args),
-                                                           per_page=PUBLIC_PAGE_SIZE, error_out=False)
-    labels = documents.status_and_rating_labels()
-    # only these fields leave the server: no submitter, no participant, nothing from the roster
-    rows = [{"number": s.number, "text": s.item.text, "kind": kind_label(s.item.kind), "department": s.department.name,
-             "reply": s.reply, "basis": s.basis, "issued": to_local(s.issued_at).strftime("%m-%d"),
-             "replied": to_local(s.replied_at).strftime("%m-%d") if s.replied_at else "",
-             "status": s.status, "status_label": labels["status"][s.status],
-             "rating": labels["rating"].get(s.rating, "")} for s in pagination.items]
-    return render_template("slips/public_board.html", rows=rows, pagination=pagination,
-                           month=f"{year:04d}-{month:02d}")
+    number = (request.args.get("number") or "").strip()[:32] or None
+    pagination = queries.public_slips(start, end, number).paginate(page=arg_page(request.args),
+                                                                   per_page=PUBLIC_PAGE_SIZE, error_out=False)
+    rows = documents.public_rows(pagination.items)
+    return render_template("slips/public_board.html", rows=rows, pagination=pagination, number=number,
+                           month=f"{year:04d}-{month:02d}", months=documents.month_navigation(year, month))

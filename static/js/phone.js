@@ -23,6 +23,7 @@
   var followUrlTemplate = root.getAttribute('data-follow-url');
   var voteUrlTemplate = root.getAttribute('data-vote-url');
   var maxChars = parseInt(root.getAttribute('data-max-chars'), 10) || 500;
+  var meetingTitle = root.getAttribute('data-title') || '';
   var stateKey = 'huitan.p.' + meetingId;
 
   var state = H.store.get(stateKey, null) || {};
@@ -41,6 +42,7 @@
     joinError: H.byId('join-error'),
     joinSubmit: H.byId('join-submit'),
     joinNameless: H.byId('join-nameless'),
+    turnedAway: H.byId('join-turned-away'),
     mainView: H.byId('main-view'),
     whoName: H.byId('who-name'),
     whoGuest: H.byId('who-guest'),
@@ -100,6 +102,7 @@
 
   function join(employeeNo, name) {
     say(els.joinError, '');
+    H.show(els.turnedAway, false);
     els.joinSubmit.disabled = true;
     H.request('POST', joinUrl, { employee_no: employeeNo, name: name }, {}, function (status, data) {
       els.joinSubmit.disabled = false;
@@ -114,6 +117,9 @@
         outbox.retryFailed();
       } else {
         say(els.joinError, H.errorMessage(status, data));
+        // Turned away at the door (full, not on the approved list): the standing channel still hears them.
+        var code = H.errorCode(data);
+        H.show(els.turnedAway, code === 'full' || code === 'not_invited');
       }
     });
   }
@@ -163,6 +169,7 @@
         if (data.follow_token) {
           state.follow = state.follow || {};
           state.follow[data.client_id] = data.follow_token;
+          H.Mine.update(data.client_id, { follow_token: data.follow_token });
         }
         saveState();
         if (feed) { feed.accept(data); }
@@ -258,6 +265,8 @@
     // Remember it as ours before sending: the live event may arrive before the HTTP answer.
     state.mine[payload.client_id] = text;
     saveState();
+    H.Mine.record({ scope: 'm' + meetingId, title: meetingTitle, client_id: payload.client_id, kind: kind,
+                    text: text, anonymity: payload.anonymity, at: new Date().getTime() });
     outbox.add(payload);
     // Ready for the next item; the anonymity choice stays, the kind is chosen afresh.
     H.each(els.form.querySelectorAll('input[name="kind"]'), function (input) { input.checked = false; });
@@ -317,6 +326,8 @@
     });
     for (var i = items.length - 1; i >= 0; i--) {
       var item = items[i];
+      H.Mine.update(item.client_id, { seq: item.seq, status_label: item.status_label,
+                                      slip_number: item.slip ? item.slip.number : null });
       // A hidden item's text is withheld from phones; its author still has it here.
       var text = item.text || state.mine[item.client_id] || '';
       rows.push(H.el('li', { className: 'ph-item ph-status-' + item.status, 'data-seq': item.seq }, [

@@ -40,6 +40,7 @@ def make_slip(department, issued, due, replied=None, closed=False, rating=None):
     status = "closed" if closed else ("replied" if replied else "accepted")
     slip = Slip(number=f"HT-TEST-{make_slip.count:04d}", item=item, department_id=department.id, due_date=due,
                 status=status, issued_at=issued, accepted_at=issued, replied_at=replied,
+                replied_on_time=(replied.astimezone(SHANGHAI).date() <= due) if replied else None,
                 reply="已处理" if replied else None, closed_at=replied if closed else None, rating=rating)
     db.session.add(slip)
     db.session.flush()
@@ -50,9 +51,13 @@ make_slip.count = 0
 
 
 def deduct(department, reason, at, slip=None):
+    """A ledger entry booked at `at`; it belongs to that local day (an overdue one: its deadline)."""
     points = {"overdue": -2, "perfunctory": -1, "absent": -1}[reason]
+    day = at.astimezone(SHANGHAI).date()
+    if reason == "overdue" and slip is not None:
+        day = slip.due_date
     db.session.add(PointEntry(department_id=department.id, slip_id=slip.id if slip else None, reason=reason,
-                              points=points, created_at=at))
+                              points=points, created_at=at, occurred_on=day))
 
 
 @pytest.fixture
@@ -87,29 +92,31 @@ def year_2025():
 def test_every_number_of_the_year(year_2025):
     doc = annual_assessment(2025, today=date(2026, 3, 1))
     rows = {r["department"]: r for r in doc["rows"]}
-    picked = ("rank", "issued", "replied", "closed", "overdue", "rated", "satisfied", "reply_rate", "on_time_rate",
+    picked = ("rank", "slips", "replied", "closed", "overdue", "rated", "satisfied", "reply_rate", "on_time_rate",
               "closure_rate", "satisfaction_rate", "avg_days_to_reply", "points")
+    # on-time rate = replied on time / (replied + overdue): 人力资源部's never-answered slip counts against it
     assert {name: tuple(row[k] for k in picked) for name, row in rows.items()} == {
-        "安监处": (1, 1, 1, 1, 0, 1, 1, 100.0, 100.0, 100.0, 100.0, 1.0, 0),
-        "后勤管理部": (2, 2, 2, 2, 0, 2, 1, 100.0, 50.0, 100.0, 50.0, 6.0, -2),
-        "人力资源部": (3, 2, 1, 0, 1, 0, 0, 50.0, 100.0, 0.0, None, 2.0, -3),
+        "安监处": (1, 1, 1, 1, 0, 1, 1, 1.0, 1.0, 1.0, 1.0, 1.0, 0),
+        "后勤管理部": (2, 2, 2, 2, 0, 2, 1, 1.0, 0.5, 1.0, 0.5, 6.0, -2),
+        "人力资源部": (3, 2, 1, 0, 1, 0, 0, 0.5, 0.5, 0.0, None, 2.0, -3),
         "工会": (None, 0, 0, 0, 0, 0, 0, None, None, None, None, None, 0),  # nothing to assess: no rank
     }
     assert [r["department"] for r in doc["rows"]] == ["安监处", "后勤管理部", "人力资源部", "工会"]
     none = {"count": 0, "points": 0}
     assert rows["人力资源部"]["deductions"] == {"overdue": {"count": 1, "points": -2}, "perfunctory": none,
-                                             "absent": {"count": 1, "points": -1}}
+                                             "absent": {"count": 1, "points": -1}, "noncompliance": none}
     assert rows["后勤管理部"]["deductions"] == {"overdue": {"count": 1, "points": -2}, "perfunctory": none,
-                                             "absent": none}
-    assert rows["安监处"]["deductions"] == {"overdue": none, "perfunctory": none, "absent": none}
-    assert doc["totals"]["issued"] == 5 and doc["totals"]["points"] == -5
+                                             "absent": none, "noncompliance": none}
+    assert rows["安监处"]["deductions"] == {"overdue": none, "perfunctory": none, "absent": none,
+                                          "noncompliance": none}
+    assert doc["totals"]["slips"] == 5 and doc["totals"]["points"] == -5
     assert doc["totals"]["deductions"]["overdue"] == {"count": 2, "points": -4}
     # The flagged reply of 1 Jan 2026 and the 2024 slip belong to the neighbouring years.
     next_year = {r["department"]: r for r in annual_assessment(2026, today=date(2026, 3, 1))["rows"]}
     assert next_year["人力资源部"]["deductions"]["perfunctory"] == {"count": 1, "points": -1}
-    assert next_year["人力资源部"]["issued"] == 0
+    assert next_year["人力资源部"]["slips"] == 0
     previous = {r["department"]: r for r in annual_assessment(2024, today=date(2026, 3, 1))["rows"]}
-    assert previous["安监处"]["issued"] == 1 and previous["安监处"]["points"] == -2
+    assert previous["安监处"]["slips"] == 1 and previous["安监处"]["points"] == -2
     assert previous["安监处"]["rank"] == 1 and previous["后勤管理部"]["rank"] is None
 
 
@@ -134,10 +141,10 @@ def test_page_pdf_and_xlsx(app, make_user, year_2025, screenshot_dir):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages))
     assert "2025年度职能科室承办考核表" in text
-    for name in ("安监处", "工会", "后勤管理部", "人力资源部", "逾期未答复", "受邀未派人参加慧谈"):
+    for name in ("安监处", "工会", "后勤管理部", "人力资源部", "逾期未办理", "受邀未派人参加慧谈"):
         assert name in text
-    assert "1安监处1100.0%100.0%100.0%100.0%1.0" in text
-    assert "3人力资源部250.0%100.0%0.0%—2.0" in text and "—工会0————" in text
+    assert "1安监处1100%100%100%100%1.0" in text
+    assert "3人力资源部250%50%0%—2.0" in text and "无承办工会0————" in text
     _to_png(response.data, screenshot_dir, "annual")
 
     response = viewer.get("/assessment/2025.xlsx")
@@ -146,10 +153,10 @@ def test_page_pdf_and_xlsx(app, make_user, year_2025, screenshot_dir):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "2025 年度职能科室承办考核表"
     assert rows[1][:3] == ("名次", "科室", "交办") and rows[1][-1] == "合计扣分"
-    assert rows[2] == (1, "安监处", 1, 1, 1, 0, 100, 100, 100, 100, 1, 0, 0, 0, 0, 0, 0, 0)
+    assert rows[2] == (1, "安监处", 1, 1, 1, 0, 100, 100, 100, 100, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     assert rows[3][:11] == (2, "后勤管理部", 2, 2, 2, 0, 100, 50, 100, 50, 6)
-    assert rows[4] == (3, "人力资源部", 2, 1, 0, 1, 50, 100, 0, None, 2, 1, -2, 0, 0, 1, -1, -3)
-    assert rows[5][:3] == (None, "工会", 0)
+    assert rows[4] == (3, "人力资源部", 2, 1, 0, 1, 50, 50, 0, None, 2, 1, -2, 0, 0, 1, -1, 0, 0, -3)
+    assert rows[5][:3] == ("无承办", "工会", 0)
     assert rows[6][1] == "合计" and rows[6][2] == 5 and rows[6][-1] == -5
 
 

@@ -7,9 +7,6 @@ import re
 import shutil
 import subprocess
 import threading
-import uuid
-from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from flask import render_template_string
@@ -20,65 +17,6 @@ from facilitation.awards import queries, services
 from facilitation.awards.models import IdeaAward, IdeaReview, IdeaScore
 from facilitation.errors import Conflict, PermissionDenied, ValidationError
 from facilitation.extensions import db
-from facilitation.timeutil import SHANGHAI, local_today
-
-PASSWORD = "correct-horse-1"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """Users here only need to log in: a one-round hash instead of scrypt (≈1 s a user on a busy
-    2-core machine). Autouse, so it is in place before the conftest factories make users."""
-    from werkzeug.security import generate_password_hash
-    import facilitation.accounts.models as account_models
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
-@pytest.fixture
-def world(app, make_user, make_meeting, make_department, lead_user):
-    """A live meeting of the staff tier, the union's organizer, two appointed-to-be reviewers (a
-    handler and a lead), a viewer, an outsider, and a helper that raises a suggestion at a fixed
-    Shanghai time through the real join / submit / adopt services."""
-    from facilitation.live.services import adopt_suggestion, hide_item, join_meeting, submit_item
-
-    department = make_department("工会")
-    meeting = make_meeting(title="9月职工层级慧谈")
-    organizer = make_user("organizer", username="union", display_name="工会小李")
-    organizer2 = make_user("organizer", username="union2", display_name="工会小张")
-    reviewer = make_user("handler", username="rev-handler", department=department, display_name="评委甲")
-    reviewer2 = make_user("lead", username="rev-lead", display_name="评委乙")
-    viewer = make_user("viewer", username="boss", display_name="矿长")
-    outsider = make_user("lead", username="outsider", display_name="局外人")
-
-    def idea(text, at, anonymity="named", name="王建国", adopt=False, kind="suggestion", hide=False):
-        participant = join_meeting(meeting.join_code, name=name)
-        item, _created = submit_item(meeting, client_id=uuid.uuid4().hex, kind=kind, text=text,
-                                     anonymity=anonymity, participant=participant)
-        if adopt:
-            adopt_suggestion(lead_user, item, department.id, local_today() + timedelta(days=10))
-        if hide:
-            hide_item(lead_user, item, "与主题无关")
-        item.created_at = datetime(*at, tzinfo=SHANGHAI)
-        db.session.commit()
-        return item
-
-    def review(quarter="2026-Q3", budget=1000, reviewers=(reviewer, reviewer2)):
-        created = services.create_review(organizer, quarter, budget)
-        for user in reviewers:
-            services.appoint_reviewer(organizer, created, user.id)
-        db.session.commit()
-        return created
-
-    def client_for(user):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return SimpleNamespace(meeting=meeting, organizer=organizer, organizer2=organizer2, reviewer=reviewer, reviewer2=reviewer2,
-                           viewer=viewer, outsider=outsider, idea=idea, review=review, client_for=client_for,
-                           department=department)
 
 
 def texts(review):
@@ -378,11 +316,14 @@ def test_award_sheet_pdf_and_xlsx(world, screenshot_dir):
     workbook = load_workbook(io.BytesIO(response.data))
     awards = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
     assert "获奖名单及奖励发放表" in awards[0][0]
-    assert awards[2][:3] == ("名次", "建议内容", "提出人") and awards[2][-1] == "领取人签字"
+    header = awards[2]
+    assert header[:4] == ("名次", "建议内容", "提出人", "领奖码") and header[-1] == "领取人签字"
+    column = {name: index for index, name in enumerate(header)}
     assert awards[3][:3] == (1, "掘进工作面增设移动式休息舱，方便职工班中休息", "王建国")
-    assert awards[3][5:10] == (4.5, 5, 4, 13.5, 480)
-    assert awards[4][:3] == (2, "区队考核细则向职工公开", "匿名") and awards[4][9] == 200
-    assert awards[5][1] == "合计" and awards[5][9] == 680
+    assert awards[3][column["可行性"]:column["奖金（元）"] + 1] == (4.5, 5, 4, 13.5, 480)
+    assert awards[3][column["领取状态"]] == "未申领"
+    assert awards[4][:3] == (2, "区队考核细则向职工公开", "匿名") and awards[4][column["奖金（元）"]] == 200
+    assert awards[5][1] == "合计" and awards[5][column["奖金（元）"]] == 680
     results = [row for row in workbook.worksheets[1].iter_rows(values_only=True)]
     assert len(results) == 5  # header + the four ideas of the quarter
     assert [r[1] for r in results[1:3]] == ["掘进工作面增设移动式休息舱，方便职工班中休息", "食堂窗口增加夜班时段"]
@@ -403,8 +344,10 @@ def test_submitter_sees_the_award_once_finalized(app, world):
         assert render_template_string(notice, item=item).strip() == ""
     services.finalize_review(world.organizer, review)
     db.session.commit()
+    code = IdeaAward.query.filter_by(item_id=item.id).one().claim_code
     assert services.award_for_item(item) == {"amount": 300, "note": "已实施", "quarter": "2026-Q3",
-                                             "quarter_label": "2026 年第 3 季度"}
+                                             "quarter_label": "2026 年第 3 季度",
+                                             "claim_code": f"{code[:4]}-{code[4:]}", "claimed": "", "paid": ""}
     with app.test_request_context("/f/token"):
         html = render_template_string(notice, item=item)
         assert render_template_string(notice, item=other).strip() == ""

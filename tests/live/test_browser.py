@@ -2,6 +2,7 @@
 see it on the board; outbox across network loss and reloads; text never runs as HTML;
 staff actions on the board; closing; catching up after a server restart; screenshots."""
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -279,6 +280,94 @@ def test_a_lost_response_is_retried_and_stored_once(browser, live_server, make_m
     finally:
         board_ctx.close()
         phone_ctx.close()
+
+
+def test_a_refused_item_leaves_the_outbox_with_its_reason_and_never_blocks_the_next(
+        browser, live_server, make_meeting, lead_user):
+    """A 4xx is final: the item leaves the outbox, the phone says why and keeps the text to edit;
+    the items behind it are sent. Only network errors and 5xx are retried."""
+    meeting = make_meeting()
+    phone_ctx = phone_context(browser)
+    refused = []
+
+    def refuse_first(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.post_data_json["client_id"])
+            route.fulfill(status=400, content_type="application/json",
+                          body='{"error": {"code": "invalid", "message": "内容含有不能保存的控制字符（NUL），请删除后重试。"}}')
+        else:
+            route.fallback()
+
+    try:
+        phone = join_phone(phone_ctx, live_server, meeting, name="吴九")
+        phone_ctx.route("**/api/v1/meetings/*/items", refuse_first)
+        submit_item(phone, "demand", "第一条：会被拒绝的事项")
+        submit_item(phone, "demand", "第二条：应当正常提交")
+        rejected = phone.locator("#mine .ph-rejected")
+        expect(rejected).to_have_count(1, timeout=WAIT)
+        expect(rejected.locator(".ph-error-line")).to_contain_text("控制字符")
+        expect(phone.locator("#mine .ph-item[data-seq]")).to_have_count(1, timeout=WAIT)
+        expect(phone.locator("#mine .ph-pending")).to_have_count(0, timeout=WAIT)
+        stored = fresh_items(meeting)
+        assert [i.text for i in stored] == ["第二条：应当正常提交"]
+        # the refused text comes back into the form to be corrected, and is gone from the list
+        rejected.locator("button").first.click()
+        expect(phone.locator("#item-text")).to_have_value("第一条：会被拒绝的事项")
+        expect(phone.locator("#mine .ph-rejected")).to_have_count(0)
+        phone.reload()
+        expect(phone.locator("#mine .ph-rejected")).to_have_count(0)
+    finally:
+        phone_ctx.close()
+
+
+def test_after_the_meeting_the_phone_still_shows_my_items_and_their_links(
+        browser, live_server, make_meeting, make_department, lead_user, screenshot_dir):
+    """The follow links outlive the meeting: the closed page lists this phone's items with their
+    links (or, for a fully anonymous item, its slip number on the public board), and the follow
+    page lists the phone's other items."""
+    meeting = make_meeting()
+    department = make_department("后勤管理部")
+    phone_ctx = phone_context(browser)
+    try:
+        phone = join_phone(phone_ctx, live_server, meeting, name="郑十")
+        submit_item(phone, "question", "夜班班车几点发车？", anonymity="named")
+        submit_item(phone, "demand", "澡堂热水只到晚上八点，夜班下井回来没有热水", anonymity="hidden_identity")
+        expect(phone.locator("#mine .ph-item[data-seq]")).to_have_count(2, timeout=WAIT)
+        named, hidden = fresh_items(meeting)
+        due = (local_today() + timedelta(days=5)).isoformat()
+        staff = requests.Session()
+        token = _staff_token(lead_user)
+        headers = {"Authorization": f"Bearer {token}"}
+        assert staff.post(f"{live_server.url}/api/v1/items/{named.id}/answer", headers=headers,
+                          json={"answer": "晚班车 23:40 发车"}, timeout=10).status_code == 200
+        transferred = staff.post(f"{live_server.url}/api/v1/items/{hidden.id}/transfer", headers=headers,
+                                 json={"department_id": department.id, "due_date": due}, timeout=10)
+        assert transferred.status_code == 201
+        number = transferred.json()["slip"]["number"]
+        expect(phone.locator("#mine .lv-slip, #mine .ph-item").filter(has_text=number)).to_have_count(1, timeout=WAIT)
+        assert staff.post(f"{live_server.url}/api/v1/meetings/{meeting.id}/close", headers=headers,
+                          timeout=10).status_code == 200
+
+        phone.goto(f"{live_server.url}/j/{meeting.join_code}")
+        mine = phone.locator("#mine-list .ph-item")
+        expect(mine).to_have_count(2, timeout=WAIT)
+        expect(phone.locator("#mine-list")).to_contain_text("夜班班车几点发车？")
+        public_link = phone.locator("#mine-list a", has_text=number)
+        expect(public_link).to_have_attribute("href", re.compile(r"/public/slips\?number=" + number))
+        phone.screenshot(path=os.path.join(screenshot_dir, "phone-390-after-close.png"), full_page=True)
+        phone.locator("#mine-list a.ph-follow", has_text="我的办理进度").click()
+        expect(phone.locator(".follow .item-text")).to_contain_text(re.compile("夜班班车|澡堂热水"))
+        expect(phone.locator("#mine-list .ph-item")).to_have_count(1, timeout=WAIT)
+        phone.screenshot(path=os.path.join(screenshot_dir, "phone-390-follow-page.png"), full_page=True)
+    finally:
+        phone_ctx.close()
+
+
+def _staff_token(user):
+    from facilitation.accounts.services import issue_api_token
+    token = issue_api_token(user)
+    db.session.commit()
+    return token
 
 
 # ------------------------------------------------------------------ user text is text

@@ -105,27 +105,42 @@ def test_join_by_employee_number_matches_the_roster(api, make_meeting):
     assert mismatch.status_code == 400 and error_message(mismatch) == "工号与姓名不一致，请核对。"
 
 
-def test_roster_only_meeting_refuses_guests(api, make_meeting):
+def test_roster_only_meeting_refuses_guests_once_the_list_is_approved(api, make_meeting, lead_user, tier):
+    """Without an approved list anyone with a name gets in; after approval only the list
+    (the door rule is tested in full in tests/scheduling/test_door.py)."""
+    from facilitation.people.models import Person
+    from facilitation.scheduling.services import approve_participants, set_participants
     meeting = make_meeting()
     meeting.allow_guests = False
+    invited = Person(employee_no="YB30001", name="王建国", tier=tier)
+    db.session.add(invited)
     db.session.commit()
-    response = api().post(f"/join/{meeting.join_code}", json={"name": "路人甲"})
-    assert response.status_code == 403
-    assert error_message(response) == "本场慧谈只允许名单内职工参加，请核对工号。"
+    assert api().post(f"/join/{meeting.join_code}", json={"name": "路人甲"}).status_code == 200
+    set_participants(lead_user, meeting, [invited.id])
+    approve_participants(lead_user, meeting)
+    db.session.commit()
+    response = api().post(f"/join/{meeting.join_code}", json={"name": "路人乙"})
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "not_invited"
+    assert "不在名单中" in error_message(response) and "一码通" in error_message(response)
+    assert api().post(f"/join/{meeting.join_code}", json={"employee_no": "YB30001"}).status_code == 200
 
 
-def test_join_is_rate_limited(app, api, make_meeting):
+def test_join_is_rate_limited_per_meeting(app, api, make_meeting):
     meeting = make_meeting()
+    other = make_meeting()
     limiter.reset()
-    app.config["JOIN_RATE_LIMIT"] = "3 per minute"
+    app.config.update(JOIN_RATE_MIN=3, JOIN_ATTEMPTS_PER_SEAT=0)
     try:
         statuses = [api().post(f"/join/{meeting.join_code}", json={"name": f"职工{i}"}) for i in range(5)]
+        # the same address joins another meeting: that meeting has its own allowance
+        elsewhere = api().post(f"/join/{other.join_code}", json={"name": "职工9"})
     finally:
-        app.config["JOIN_RATE_LIMIT"] = "10000 per minute"
+        app.config.update(JOIN_RATE_MIN=10000, JOIN_ATTEMPTS_PER_SEAT=5)
         limiter.reset()
+    assert elsewhere.status_code == 200
     assert [r.status_code for r in statuses] == [200, 200, 200, 429, 429]
     assert error_message(statuses[3]) == "操作太频繁，请稍后再试。"
-    assert Participant.query.count() == 3
+    assert Participant.query.filter_by(meeting_id=meeting.id).count() == 3
 
 
 def test_submitting_is_rate_limited_per_participant(app, api, make_meeting):
@@ -199,7 +214,7 @@ def test_items_after_seq_catch_up_in_order(api, make_meeting, make_user):
     assert [i["text"] for i in staff["items"]] == ["事项5"]
 
     bad = api(token).get(f"/meetings/{meeting.id}/items?after=-1")
-    assert bad.status_code == 400 and error_message(bad) == "after 必须是非负整数。"
+    assert bad.status_code == 400 and error_message(bad) == "after 必须是 0 到 2147483647 之间的整数。"
     assert api().get(f"/meetings/{meeting.id}/items").status_code == 403
 
 

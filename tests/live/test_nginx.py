@@ -35,7 +35,9 @@ def readme_site():
     """The ```nginx block of the README's deployment section: the config under test."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
         text = readme.read()
-    blocks = re.findall(r"```nginx\n(.*?)```", text, re.S)
+    section = re.search(r"^## Deployment.*?(?=^## )", text, re.S | re.M)
+    assert section, "the README should have a '## Deployment' section"
+    blocks = re.findall(r"```nginx\n(.*?)```", section.group(0), re.S)
     assert len(blocks) == 1, "the README's deployment section should hold one nginx block"
     return blocks[0]
 

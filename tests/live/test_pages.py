@@ -39,7 +39,7 @@ def test_phone_page_offers_kinds_anonymity_levels_and_counter(client, make_meeti
     assert response.status_code == 200
     for label in ("问题意见", "诉求", "困难", "合理化建议", "实名", "对会场匿名", "完全匿名"):
         assert label in body
-    assert "组织者和牵头人能看到是谁提的" in body
+    assert "只有组织者和本场牵头人能看到是谁提的" in body
     assert "系统不记录您的身份" in body
     assert "/ 500" in body
     # No CDN: every script is served by us.

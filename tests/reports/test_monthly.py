@@ -22,7 +22,7 @@ def shanghai(*args):
 def hold(organizer, lead, tier, when, texts, person_names=()):
     """Create, start, fill and close a meeting at `when`; items get timestamps a few minutes later."""
     meeting = create_meeting(organizer, {"title": f"{tier.name if tier else '专题'}慧谈", "kind": "regular" if tier else "topic",
-                                         "tier_id": tier.id if tier else None, "starts_at": when})
+                                         "tier_id": tier.id if tier else None, "starts_at": when, "lead_user": lead})
     start_meeting(organizer, meeting)
     participants = []
     for index, name in enumerate(person_names):
@@ -69,9 +69,9 @@ def march(make_user, lead_user, make_department, tier):
     close_meeting(lead_user, meeting)
     # planned but not held, and a cancelled one that does not count
     create_meeting(organizer, {"title": "党员慧谈", "kind": "regular", "tier_id": party.id,
-                               "starts_at": shanghai(2026, 3, 20, 15)})
+                               "starts_at": shanghai(2026, 3, 20, 15), "lead_user": lead_user})
     cancelled = create_meeting(organizer, {"title": "取消的慧谈", "kind": "regular", "tier_id": party.id,
-                                           "starts_at": shanghai(2026, 3, 21, 15)})
+                                           "starts_at": shanghai(2026, 3, 21, 15), "lead_user": lead_user})
     cancel_meeting(organizer, cancelled, "与生产会冲突")
     # a special session late on 31 March (Shanghai) is March; 00:30 on 1 April is April
     special, _ = hold(organizer, lead_user, None, shanghai(2026, 3, 31, 23, 0), [])
@@ -96,14 +96,16 @@ def test_march_figures_are_exact(march, tier):
     assert {row["category"]: row["count"] for row in figures["by_category"]} == {"后勤": 2, "薪酬": 1}
     assert figures["answered_on_spot"] == 1
     slips = figures["slips"]
-    assert (slips["issued"], slips["replied"], slips["closed"], slips["overdue"]) == (2, 1, 1, 1)
-    assert (slips["rated"], slips["satisfied"], slips["satisfaction_rate"]) == (1, 1, 100.0)
+    assert (slips["slips"], slips["replied"], slips["closed"], slips["overdue"]) == (2, 1, 1, 1)
+    assert (slips["rated"], slips["satisfied"], slips["satisfaction_rate"]) == (1, 1, 1.0)
     department = figures["departments"][0]
     assert department["department"] == "后勤管理部"
-    assert (department["issued"], department["reply_rate"], department["on_time_rate"]) == (2, 50.0, 100.0)
+    # the unanswered, overdue slip counts against the on-time rate
+    assert (department["slips"], department["reply_rate"], department["on_time_rate"]) == (2, 0.5, 0.5)
     assert figures["hot_topics"][0] == {"word": "班中餐", "count": 2}
-    risks = " ".join(r["text"] for r in figures["risks"])
-    assert "党员层级本月没有召开慧谈" in risks and "职工层级" not in risks
+    risks = " ".join(str(r["text"]) for r in figures["risks"])
+    assert "党员层级的慧谈原定于 03-20 召开，至今没有召开" in risks and "职工层级" not in risks
+    assert "安监员层级本月没有召开慧谈" in risks  # nothing scheduled, and March is over
 
 
 def test_april_starts_at_midnight_shanghai(march):
@@ -157,3 +159,22 @@ def test_hot_topics_from_real_looking_demands():
     words = {word for text in texts for word in segment(text)}
     assert not words & {"希望", "能不能", "已经", "时"}
     assert "班中餐" in segment("井下班中餐") and "三违" in segment("近期三违人员座谈")
+
+
+def test_a_tier_is_missed_only_after_its_scheduled_date(make_user, lead_user, tier, clock):
+    """On the 2nd nobody is flagged for a session planned later; after the date passes unheld, it is."""
+    from facilitation.reports.queries import monthly_figures as figures_of
+    organizer = make_user("organizer")
+    clock.shanghai(2026, 12, 2, 9)
+    create_meeting(organizer, {"title": "职工慧谈", "kind": "regular", "tier_id": tier.id,
+                               "starts_at": shanghai(2026, 12, 18, 15)})
+    db.session.commit()
+    early = " ".join(str(r["text"]) for r in figures_of(2026, 12)["risks"])
+    assert "没有召开" not in early  # nothing is late yet on the 2nd
+    clock.shanghai(2026, 12, 20, 9)
+    later = " ".join(str(r["text"]) for r in figures_of(2026, 12)["risks"])
+    assert "职工层级的慧谈原定于 12-18 召开，至今没有召开" in later
+    assert "党员层级本月没有召开慧谈" not in later  # nothing scheduled, but December is not over
+    clock.shanghai(2027, 1, 2, 9)
+    after = " ".join(str(r["text"]) for r in figures_of(2026, 12)["risks"])
+    assert "党员层级本月没有召开慧谈" in after

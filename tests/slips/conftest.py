@@ -2,7 +2,7 @@
 handlers, the tier lead (supervisor), another tier's lead, an organizer and a viewer; slips are
 made the way the live session makes them (a participant submits, the lead transfers)."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -72,32 +72,6 @@ def world(make_department, make_user, lead_user, make_meeting, tier):
                            other_handler=other_handler, lead=lead_user, other_lead=other_lead,
                            organizer=organizer, viewer=viewer, admin=admin, meeting=meeting, tier=tier,
                            new_slip=new_slip, advance=advance, reload=reload)
-
-
-class Clock:
-    """Freezes 'now' for timeutil (local_today) and the slip services (time stamps)."""
-
-    def __init__(self, monkeypatch):
-        self.monkeypatch = monkeypatch
-
-    def set(self, moment):
-        if moment.tzinfo is None:
-            raise ValueError("give an aware datetime")
-        frozen = moment.astimezone(timezone.utc)
-        import facilitation.slips.services as slip_services
-        import facilitation.timeutil as timeutil
-        for module in (timeutil, slip_services):
-            self.monkeypatch.setattr(module, "utcnow", lambda: frozen)
-        return frozen
-
-    def shanghai(self, *args):
-        from facilitation.timeutil import SHANGHAI
-        return self.set(datetime(*args, tzinfo=SHANGHAI))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 @pytest.fixture

@@ -149,3 +149,10 @@ def test_anonymous_submitter_rates_with_the_phone_token(world, api):
     assert slip.item.follow_token
     response = api(slip.participant_token).post(f"/slips/{slip.id}/feedback", json={"rating": "satisfied"})
     assert response.status_code == 200 and world.reload(slip).status == "closed"
+
+
+def test_a_non_ascii_follow_token_is_403_not_500(world, client):
+    slip = world.new_slip()
+    world.advance(slip, "replied")
+    response = client.post(f"/api/v1/slips/{slip.id}/feedback", json={"rating": "satisfied", "token": "令牌"})
+    assert response.status_code == 403

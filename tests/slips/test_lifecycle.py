@@ -31,6 +31,8 @@ LEGAL = {
     ("issued", "reply"): "replied",  # the API signs for the slip first
     ("issued", "reassign"): "issued",
     ("issued", "extend"): "issued",  # a pending request; the supervisor decides
+    ("issued", "perfunctory"): "issued",  # refusing to sign is perfunctory too: any stage after issue
+    ("accepted", "perfunctory"): "accepted",
     ("accepted", "reply"): "replied",
     ("accepted", "reassign"): "issued",
     ("accepted", "extend"): "accepted",

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import inspect
 
 from facilitation.extensions import db
-from facilitation.slips import queries, services
+from facilitation.stats import queries as stats
+from facilitation.slips import services
 from facilitation.slips.models import Notification, PointEntry
 from facilitation.timeutil import local_today
 
@@ -100,8 +101,10 @@ def test_overdue_deducts_two_points_exactly_once(app, world):
         (slip.id, world.department.id, "overdue", -2), (other.id, world.other_department.id, "overdue", -2)]
     from facilitation.audit.models import AuditEvent
     assert AuditEvent.query.filter_by(entity="slip", entity_id=slip.id, action="overdue_deduction").count() == 1
-    # the league table counts it for the month the slip was issued in
-    rows = {r["department"]: r for r in queries.department_kpis(*queries.month_range()[2:])}
+    # the deduction belongs to the deadline's day, whenever the job ran
+    assert {e.occurred_on for e in entries} == {slip.due_date}
+    month = slip.due_date
+    rows = {r["department"]: r for r in stats.month_department_figures(month.year, month.month, today=start)}
     assert rows["后勤管理部"]["points"] == -2 and rows["人力资源部"]["points"] == -2
 
 
@@ -217,21 +220,24 @@ def test_department_kpis_and_league(app, world, logged_in):
     for slip, days in ((on_time, 2), (late_reply, 4)):
         slip.issued_at = slip.replied_at - timedelta(days=days)
     late_reply.due_date = late_reply.replied_at.astimezone(SHANGHAI).date() - timedelta(days=1)
+    late_reply.replied_on_time = False  # the reply came a day after its deadline
     overdue.due_date = local_today() - timedelta(days=1)
     services.rate_slip(on_time, "satisfied")
     services.rate_slip(late_reply, "dissatisfied", "拖了很久")
     db.session.commit()
     _remind(app, local_today())
 
-    rows = {r["department"]: r for r in queries.department_kpis(utcnow() - timedelta(days=10),
-                                                                utcnow() + timedelta(days=1))}
+    today = local_today()
+    rows = {r["department"]: r for r in stats.department_figures(
+        utcnow() - timedelta(days=10), utcnow() + timedelta(days=1), today - timedelta(days=10), today)}
     logistics, hr = rows["后勤管理部"], rows["人力资源部"]
-    assert {k: logistics[k] for k in ("issued", "replied", "closed", "overdue", "rated", "satisfied", "points")} == {
-        "issued": 4, "replied": 2, "closed": 1, "overdue": 1, "rated": 2, "satisfied": 1, "points": -2}
+    assert {k: logistics[k] for k in ("slips", "replied", "closed", "overdue", "rated", "satisfied", "points")} == {
+        "slips": 4, "replied": 2, "closed": 1, "overdue": 1, "rated": 2, "satisfied": 1, "points": -2}
+    # on time: 1 of the 3 slips whose timeliness is decided (2 replied + 1 overdue)
     assert (logistics["reply_rate"], logistics["on_time_rate"], logistics["closure_rate"],
-            logistics["satisfaction_rate"], logistics["avg_days_to_reply"]) == (50.0, 50.0, 25.0, 50.0, 3.0)
-    assert (hr["issued"], hr["reply_rate"], hr["on_time_rate"], hr["satisfaction_rate"], hr["points"]) == (
-        1, 100.0, 100.0, None, 0)
+            logistics["satisfaction_rate"], logistics["avg_days_to_reply"]) == (0.5, 0.3333, 0.25, 0.5, 3.0)
+    assert (hr["slips"], hr["reply_rate"], hr["on_time_rate"], hr["satisfaction_rate"], hr["points"]) == (
+        1, 1.0, 1.0, None, 0)
     assert hr["rank"] < logistics["rank"]
 
     page = logged_in(world.viewer).get(f"/slips/league?month={local_today():%Y-%m}").get_data(as_text=True)
@@ -239,3 +245,41 @@ def test_department_kpis_and_league(app, world, logged_in):
     assert table.index("人力资源部") < table.index("后勤管理部") and "-2" in table
     assert "月份格式" in logged_in(world.viewer).get("/slips/league?month=2026-13",
                                                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_deductions_are_entered_with_a_reason_and_reversed_once(world, logged_in):
+    from facilitation.errors import Conflict, PermissionDenied, ValidationError
+    client = logged_in(world.organizer)
+    page = client.post("/slips/points/deduct", data={"department_id": world.department.id, "note": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "请填写扣分原因" in page and PointEntry.query.count() == 0
+    client.post("/slips/points/deduct", data={"department_id": world.department.id,
+                                              "note": "十月职工思想动态报告未按时上报"})
+    entry = PointEntry.query.one()
+    assert (entry.reason, entry.points, entry.occurred_on) == ("noncompliance", -1, local_today())
+    html = client.get("/slips/points").get_data(as_text=True)
+    assert "不服从慧谈工作安排" in html and "十月职工思想动态报告未按时上报" in html
+    with pytest.raises(PermissionDenied):
+        services.reverse_deduction(world.lead, entry, "理由")
+    with pytest.raises(ValidationError):
+        services.reverse_deduction(world.organizer, entry, "  ")
+    client.post(f"/slips/points/{entry.id}/reverse", data={"reason": "经核实已按时上报"})
+    db.session.expire_all()
+    assert entry.reversed_at is not None and entry.reversal_reason == "经核实已按时上报"
+    with pytest.raises(Conflict):
+        services.reverse_deduction(world.organizer, entry, "再撤销一次")
+    today = local_today()
+    rows = {r["department"]: r for r in stats.month_department_figures(today.year, today.month)}
+    assert rows["后勤管理部"]["points"] == 0  # a reversed deduction counts for nothing
+    assert "经核实已按时上报" in client.get("/slips/points").get_data(as_text=True)
+    assert logged_in(world.handler).post("/slips/points/deduct", data={}).status_code == 403
+
+
+def test_perfunctory_can_be_flagged_before_any_reply(world, api):
+    slip = world.new_slip()
+    response = api(world.lead).post(f"/slips/{slip.id}/perfunctory", json={"reason": "三天不签收，推给人力资源部"})
+    assert response.status_code == 200
+    entry = PointEntry.query.one()
+    assert (entry.reason, entry.slip_id, entry.note) == ("perfunctory", slip.id, "三天不签收，推给人力资源部")
+    again = api(world.lead).post(f"/slips/{slip.id}/perfunctory", json={"reason": "又一次"})
+    assert again.status_code == 409 and PointEntry.query.count() == 1

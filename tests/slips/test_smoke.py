@@ -28,4 +28,4 @@ def test_slip_happy_path(api, make_meeting, make_user, lead_user, make_departmen
     assert rated.status_code == 200, rated.get_json()
     assert rated.get_json()["slip"]["status"] == "closed"
     page = client.get("/public/slips").get_data(as_text=True)
-    assert "已更换保温餐箱" in page and "王建国" not in page
+    assert "已更换保温餐箱" in page and "—— 王建国" in page  # 实名: the name stands beside the own item

@@ -165,7 +165,7 @@ def test_non_json_body_is_400(client, make_user, token_for, body, content_type):
 
 # ------------------------------------------------------------------ CSRF: cookie callers need the token
 
-def test_cookie_post_without_csrf_token_is_refused(app, client, make_user, login_as, tier):
+def test_cookie_post_without_csrf_token_is_refused(app, client, make_user, login_as, tier, lead_user):
     from facilitation.scheduling.models import Meeting
     login_as(make_user("organizer"))
     body = {"title": "十二月职工层级慧谈", "tier_id": tier.id, "starts_at": "2030-01-01T09:00"}
@@ -183,7 +183,7 @@ def test_cookie_post_without_csrf_token_is_refused(app, client, make_user, login
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_bearer_post_needs_no_csrf_token(app, api, make_user, tier):
+def test_bearer_post_needs_no_csrf_token(app, api, make_user, tier, lead_user):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = api(make_user("organizer")).post("/meetings", json={

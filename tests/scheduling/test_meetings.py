@@ -51,10 +51,10 @@ def test_create_meeting_returns_201_and_defaults_the_lead(api, organizer, lead_u
     assert meeting.location == "调度楼三楼会议室"
 
 
-def test_join_codes_are_unique(api, organizer, tier):
+def test_join_codes_are_unique(api, organizer, tier, lead_user):
     client = api(organizer)
-    codes = {client.post("/meetings", json=valid_body(tier, title=f"第{i}场")).get_json()["join_code"]
-             for i in range(20)}
+    codes = {client.post("/meetings", json=valid_body(tier, title=f"第{i}场", starts_at=f"2030-12-{i + 1:02d}T15:00"))
+             .get_json()["join_code"] for i in range(20)}
     assert len(codes) == 20
 
 
@@ -69,15 +69,21 @@ def test_create_with_explicit_lead_and_departments(api, organizer, lead_user, ma
     assert body["ends_at"] == "2030-12-05T17:00:00+08:00"
 
 
-def test_cross_tier_topic_meeting_over_the_api(api, organizer):
-    response = api(organizer).post("/meetings", json={"title": "新入职大学生职业发展专题慧谈", "kind": "topic",
-                                                      "starts_at": "2030-12-08T09:00", "tier_id": None})
+def test_cross_tier_topic_meeting_over_the_api(api, organizer, make_user):
+    """A cross-tier session has no tier lead: it must name its chair (who supervises its slips)."""
+    body = {"title": "新入职大学生职业发展专题慧谈", "kind": "topic", "starts_at": "2030-12-08T09:00", "tier_id": None}
+    refused = api(organizer).post("/meetings", json=body)
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "lead_required"
+    assert "指定一位牵头人" in refused.get_json()["error"]["message"] and Meeting.query.count() == 0
+    chair = make_user("lead", display_name="袁德胜")
+    response = api(organizer).post("/meetings", json=dict(body, lead_user_id=chair.id))
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
-    assert body["tier_id"] is None and body["lead"] is None and body["kind"] == "topic"
+    assert body["tier_id"] is None and body["lead"] == "袁德胜" and body["kind"] == "topic"
+    assert body["lead_user_id"] == chair.id and body["max_participants"] == 10
 
 
-def test_online_meeting_with_video_link(api, organizer, tier):
+def test_online_meeting_with_video_link(api, organizer, tier, lead_user):
     response = api(organizer).post("/meetings", json=valid_body(
         tier, kind="online", location=None, video_url="https://meeting.example.cn/j/123"))
     assert response.status_code == 201
@@ -98,20 +104,22 @@ BAD_BODIES = {
     "malformed starts_at": ({"starts_at": "下周三下午"}, "时间格式不正确"),
     "impossible date": ({"starts_at": "2030-02-30T09:00"}, "时间格式不正确"),
     "starts_at as a number": ({"starts_at": 1700000000}, "starts_at 必须是字符串"),
-    "tier_id as text": ({"tier_id": "1"}, "tier_id 必须是整数"),
-    "tier_id as boolean": ({"tier_id": True}, "tier_id 必须是整数"),
+    "tier_id as text": ({"tier_id": "1"}, "tier_id 必须是有效的编号"),
+    "tier_id as boolean": ({"tier_id": True}, "tier_id 必须是有效的编号"),
     "title as a number": ({"title": 42}, "title 必须是字符串"),
     "department_ids not a list": ({"department_ids": "1,2"}, "department_ids 必须是整数列表"),
     "unknown department": ({"department_ids": [424242]}, "找不到科室"),
     "location too long": ({"location": "井" * 121}, "地点不能超过 120"),
     "max_participants zero": ({"max_participants": 0}, "参会人数上限"),
+    "max_participants 1001": ({"max_participants": 1001}, "1 到 1000"),
+    "max_participants as text": ({"max_participants": "10"}, "参会人数上限 必须是 1 到 1000 之间的整数"),
     "allow_guests not boolean": ({"allow_guests": "yes"}, "allow_guests 必须是 true 或 false"),
     "lead_user_id of a handler": ({"lead_user_id": "HANDLER"}, "牵头人必须是"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_BODIES))
-def test_bad_input_is_400_with_a_clear_message_and_stores_nothing(api, organizer, make_user, tier, case):
+def test_bad_input_is_400_with_a_clear_message_and_stores_nothing(api, organizer, make_user, tier, lead_user, case):
     overrides, expected = BAD_BODIES[case]
     if overrides.get("lead_user_id") == "HANDLER":
         overrides = {"lead_user_id": make_user("handler").id}
@@ -122,7 +130,7 @@ def test_bad_input_is_400_with_a_clear_message_and_stores_nothing(api, organizer
     assert Meeting.query.count() == 0
 
 
-def test_unknown_keys_cannot_reach_the_model(api, organizer, tier):
+def test_unknown_keys_cannot_reach_the_model(api, organizer, tier, lead_user):
     """Only the documented fields are read: a client cannot set status or join_code."""
     response = api(organizer).post("/meetings", json=valid_body(tier, status="closed", join_code="AAAAAA",
                                                                  lead_user="x", next_seq=99))
@@ -317,12 +325,17 @@ def test_closed_meeting_cannot_be_edited(client, organizer, login_as, make_meeti
     assert db.session.get(Meeting, meeting.id).title == "11月职工层级慧谈"
 
 
-def test_cross_tier_topic_meeting_through_the_form(client, organizer, login_as):
+def test_cross_tier_topic_meeting_through_the_form(client, organizer, login_as, make_user):
     login_as(organizer)
-    response = client.post("/meetings/new", data=form_data(0, title="新入职大学生职业发展专题慧谈", kind="topic"))
+    refused = client.post("/meetings/new", data=form_data(0, title="新入职大学生职业发展专题慧谈", kind="topic"))
+    assert refused.status_code == 400 and "请为本场指定一位牵头人" in refused.get_data(as_text=True)
+    assert Meeting.query.count() == 0
+    chair = make_user("lead", display_name="袁德胜")
+    response = client.post("/meetings/new", data=form_data(0, title="新入职大学生职业发展专题慧谈", kind="topic",
+                                                           lead_user_id=str(chair.id)))
     assert response.status_code == 302, response.get_data(as_text=True)
     meeting = Meeting.query.one()
-    assert meeting.tier_id is None and meeting.kind == "topic" and meeting.lead_user_id is None
+    assert meeting.tier_id is None and meeting.kind == "topic" and meeting.lead_user_id == chair.id
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "跨层级" in html and "专题慧谈" in html
 
@@ -335,12 +348,13 @@ def test_regular_meeting_needs_a_tier_in_the_form(client, organizer, login_as):
     assert Meeting.query.count() == 0
 
 
-def test_list_filters_by_month_tier_and_status(client, organizer, login_as, make_meeting, tier):
+def test_list_filters_by_month_tier_and_status(client, organizer, login_as, make_meeting, make_user, tier):
     from facilitation.people.models import Tier
     from facilitation.timeutil import parse_local_datetime
     party = Tier.query.filter_by(code="party_member").one()
     make_meeting("planned", title="十二月职工慧谈", starts_at=parse_local_datetime("2030-12-05T15:00"))
-    make_meeting("live", title="十二月党员慧谈", tier_id=party.id, starts_at=parse_local_datetime("2030-12-31T23:30"))
+    make_meeting("live", title="十二月党员慧谈", tier_id=party.id, starts_at=parse_local_datetime("2030-12-31T23:30"),
+                 lead_user=make_user("lead"))
     make_meeting("planned", title="一月职工慧谈", starts_at=parse_local_datetime("2031-01-01T00:30"))
     login_as(organizer)
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from facilitation import MIGRATIONS_DIR
 from facilitation.extensions import db
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+from conftest import ROOT  # the repository root, where app.py lives
 
 
 def script_directory():
@@ -64,12 +64,12 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
-def upgrade(database_url):
+def upgrade(database_url, *revision, command="upgrade"):
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="migration-test-secret")
     env.pop("TEST_DATABASE_URL", None)
     env.pop("FLASK_APP", None)
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", command, *revision], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -91,3 +91,32 @@ def test_upgrade_on_an_empty_database_equals_the_models(app, empty_database_url)
     # Nothing is ignored: every difference means a model change without its migration
     # (or the reverse). Create one with `flask --app app db migrate -m "…"` and review it.
     assert differences == [], "the migrations do not match the models:\n" + "\n".join(map(repr, differences))
+
+
+def test_awards_made_before_claim_codes_get_one(empty_database_url):
+    """c10e5f6a7b8c gives every existing award its own claim code, and downgrades cleanly."""
+    import re
+    upgrade(empty_database_url, "c10a1b2c3d4e")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO idea_reviews (id, quarter, budget, status, created_at) "
+                                    "VALUES (1, '2026-Q3', 1000, 'finalized', '2026-10-01 00:00:00')"))
+            for item_id in (1, 2, 3):
+                connection.execute(text(
+                    "INSERT INTO items (id, channel, client_id, kind, text, is_urgent, anonymity, is_approved, status, votes, "
+                    "created_at, updated_at) VALUES (:id, 'meeting', :client, 'suggestion', '建议', false, 'anonymous', true, "
+                    "'adopted', 0, '2026-08-01 00:00:00', '2026-08-01 00:00:00')"),
+                    {"id": item_id, "client": f"c{item_id}"})
+                connection.execute(text("INSERT INTO idea_awards (review_id, item_id, amount, awarded_at) "
+                                        "VALUES (1, :id, 100, '2026-09-30 00:00:00')"), {"id": item_id})
+        upgrade(empty_database_url)
+        with engine.connect() as connection:
+            codes = connection.execute(text("SELECT claim_code FROM idea_awards")).scalars().all()
+        assert len(codes) == 3 and len(set(codes)) == 3
+        assert all(re.fullmatch("[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}", code) for code in codes), codes
+        upgrade(empty_database_url, "c10a1b2c3d4e", command="downgrade")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT COUNT(*) FROM idea_awards")).scalar() == 3
+    finally:
+        engine.dispose()
