@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 
@@ -195,23 +196,40 @@ def test_two_processes_behind_nginx_deliver_every_item_once(database_url, redis_
     try:
         url = nginx([server.port for server in servers])
         wait_for_subscribers(redis_url, 2)  # app.py subscribes at start, before any client
-        asyncio.run(scenario(url, servers, redis_url, meeting, staff_token, env))
+        run_apart(scenario, url, servers, redis_url, meeting.id, meeting.join_code, staff_token)
     finally:
         for server in servers:
             server.stop()
 
 
-async def scenario(url, servers, redis_url, meeting, staff_token, env):  # noqa: F811
+def run_apart(coroutine_function, *args):
+    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's loop."""
+    outcome = {}
+
+    def target():
+        try:
+            asyncio.run(coroutine_function(*args))
+        except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread)
+            outcome["error"] = error
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(300)
+    assert not thread.is_alive(), "the scenario did not finish in 300 s"
+    if "error" in outcome:
+        raise outcome["error"]
+
+
+async def scenario(url, servers, redis_url, meeting_id, join_code, staff_token):  # noqa: F811
     first, second = servers
     sources = {0: sources_for(0, 5), 1: sources_for(1, 5)}
-    boards = [Client(url, sources[side][n], meeting.id, staff_token) for side in (0, 1) for n in (0, 1)]
+    boards = [Client(url, sources[side][n], meeting_id, staff_token) for side in (0, 1) for n in (0, 1)]
     phones = []
     for side in (0, 1):
         for n in (2, 3, 4):
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(sources[side][n], 0))) as join:
-                async with join.post(f"{url}/api/v1/join/{meeting.join_code}", json={"name": f"职工{side}{n}"}) as response:
+                async with join.post(f"{url}/api/v1/join/{join_code}", json={"name": f"职工{side}{n}"}) as response:
                     assert response.status == 200, await response.text()
-                    phones.append(Client(url, sources[side][n], meeting.id, (await response.json())["participant_token"]))
+                    phones.append(Client(url, sources[side][n], meeting_id, (await response.json())["participant_token"]))
     submitted = []
     try:
         for client in boards + phones:
@@ -253,6 +271,6 @@ async def scenario(url, servers, redis_url, meeting, staff_token, env):  # noqa:
     finally:
         await asyncio.gather(*(client.close() for client in boards + phones), return_exceptions=True)
 
-    stored = requests.get(f"{url}/api/v1/meetings/{meeting.id}/items?after=0", timeout=10,
+    stored = requests.get(f"{url}/api/v1/meetings/{meeting_id}/items?after=0", timeout=10,
                           headers={"Authorization": f"Bearer {staff_token}"}).json()["items"]
     assert sorted(item["client_id"] for item in stored) == sorted(submitted)
