@@ -145,7 +145,9 @@ class Client:
             self.view[data["item"]["seq"]] = data["item"]["client_id"]
 
     async def catch_up(self):
-        after = max(self.view, default=0)
+        # A full pass from seq 0, as the board's LiveFeed does: live events of the new connection
+        # may already be in the view, so its highest seq says nothing about what was missed.
+        after = 0
         for _attempt in range(50):
             try:
                 async with self.http.get(f"{self.url}/api/v1/meetings/{self.meeting_id}/items?after={after}") as response:
