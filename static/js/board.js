@@ -608,6 +608,17 @@
   }
 
   H.on(H.byId('close-meeting'), 'click', function () {
+    // Check first: items without an outcome block closing, so show them instead of asking
+    // "end the meeting?" (the server checks again; this only spares a pointless question).
+    var open = [];
+    H.each(feed.items.list(), function (item) {
+      if (item.status === 'open') { open.push({ id: item.id, seq: item.seq, text: item.text }); }
+    });
+    if (open.length) {
+      open.sort(function (a, b) { return a.seq - b.seq; });
+      showCloseProblem(T('close_blocked', { n: open.length }), open);
+      return;
+    }
     if (!window.confirm(T('close_confirm'))) { return; }
     post(closeUrl, {}, function (code, data) {
       if (code === 200 && data) {
