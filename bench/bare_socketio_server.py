@@ -1,31 +1,40 @@
 """A bare python-socketio broadcast server: the baseline bench/live.py measures the app against.
 
-Same stack as `python app.py` (threading mode, Werkzeug + simple-websocket) without Flask,
-database or checks. Clients connect with auth `{"token": t}`: tokens starting with "p." join
-the "public" room, others the "staff" room. POST …/items with a JSON item broadcasts an
-`item` event (shaped like the app's) to both rooms and answers 201.
+The same stack as `python app.py` in the same async mode (gevent: monkey-patched, gevent's
+WSGI server + simple-websocket; threading: Werkzeug + simple-websocket), without Flask,
+database or checks. Clients connect with auth `{"meeting_id": m, "token": t}`: tokens starting
+with "p." join meeting m's public room, others its staff room. POST /api/v1/meetings/<m>/items
+with a JSON item broadcasts an `item` event (shaped like the app's) to both rooms of meeting m
+and answers 201.
 
-    .venv/bin/python bench/bare_socketio_server.py PORT
+    .venv/bin/python bench/bare_socketio_server.py PORT [gevent|threading]
 """
-import itertools
-import json
-import logging
 import sys
-import threading
-from datetime import datetime, timezone
 
-import socketio
-from werkzeug.serving import run_simple
+ASYNC_MODE = sys.argv[2] if len(sys.argv) > 2 else "gevent"
+if __name__ == "__main__" and ASYNC_MODE == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
 
-sio = socketio.Server(async_mode="threading", max_http_buffer_size=64 * 1024)
+import itertools  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import threading  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+
+import socketio  # noqa: E402
+
+sio = socketio.Server(async_mode=ASYNC_MODE, max_http_buffer_size=64 * 1024)
 _seq = itertools.count(1)
 _seq_lock = threading.Lock()
 
 
 @sio.on("connect", namespace="/live")
 def connect(sid, environ, auth=None):
-    token = str((auth or {}).get("token") or "")
-    sio.enter_room(sid, "public" if token.startswith("p.") else "staff", namespace="/live")
+    auth = auth if isinstance(auth, dict) else {}
+    token = str(auth.get("token") or "")
+    audience = "public" if token.startswith("p.") else "staff"
+    sio.enter_room(sid, f"meeting-{auth.get('meeting_id')}-{audience}", namespace="/live")
 
 
 def _item(body):
@@ -41,14 +50,15 @@ def _item(body):
 
 def http_app(environ, start_response):
     path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+    parts = path.strip("/").split("/")
     if method == "GET" and path == "/healthz":
         status, body = "200 OK", {"status": "ok"}
-    elif method == "POST" and path.endswith("/items"):
+    elif method == "POST" and len(parts) == 5 and parts[:3] == ["api", "v1", "meetings"] and parts[4] == "items":
         length = int(environ.get("CONTENT_LENGTH") or 0)
         item = _item(json.loads(environ["wsgi.input"].read(length) or b"{}"))
         payload = {"type": "item", "op": "created", "item": item}
-        sio.emit("item", payload, to="staff", namespace="/live")
-        sio.emit("item", payload, to="public", namespace="/live")
+        sio.emit("item", payload, to=f"meeting-{parts[3]}-staff", namespace="/live")
+        sio.emit("item", payload, to=f"meeting-{parts[3]}-public", namespace="/live")
         status, body = "201 CREATED", item
     else:
         status, body = "404 NOT FOUND", {"error": "not found"}
@@ -60,5 +70,18 @@ def http_app(environ, start_response):
 app = socketio.WSGIApp(sio, http_app)
 
 if __name__ == "__main__":
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    run_simple("127.0.0.1", int(sys.argv[1]), app, threaded=True)
+    port = int(sys.argv[1])
+    if ASYNC_MODE == "gevent":
+        import socket
+
+        from gevent import pywsgi
+
+        class NoDelayHandler(pywsgi.WSGIHandler):  # as app.py does: no 40 ms delayed-ACK stalls
+            def handle(self):
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                return super().handle()
+        pywsgi.WSGIServer(("127.0.0.1", port), app, log=None, handler_class=NoDelayHandler).serve_forever()
+    else:
+        from werkzeug.serving import run_simple
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        run_simple("127.0.0.1", port, app, threaded=True)

@@ -1,5 +1,6 @@
 """Huitan (慧谈): the eight-tier discussion sessions, from schedule to closed slips."""
 import os
+import sys
 
 from flask import Flask, request
 
@@ -17,6 +18,15 @@ def select_locale():
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def async_mode():
+    """gevent when `python app.py` monkey-patched the process (docs/async-mode.md), else threading.
+
+    The flask CLI, WSGI imports and the test suite run unpatched, in threading mode.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
 
 
 def create_app(config=None):
@@ -48,7 +58,7 @@ def create_app(config=None):
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     login_manager.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, async_mode="threading",
+    socketio.init_app(app, async_mode=async_mode(),
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
                       max_http_buffer_size=64 * 1024)

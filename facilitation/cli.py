@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .edges import commit
 from .errors import DomainError
 from .extensions import db
 
@@ -16,14 +17,26 @@ def upgrade_schema():
     upgrade()
 
 
+def run(call, *args, **kwargs):
+    """A command's one unit of work: commit once; a domain error becomes the command's error message."""
+    try:
+        return commit(call, *args, **kwargs)
+    except DomainError as error:
+        raise click.ClickException(error.message)
+
+
+def _seed_schema():
+    """Create or upgrade the schema and seed the eight tiers; returns how many tiers were created."""
+    from .people.services import seed_tiers
+    upgrade_schema()
+    return seed_tiers()
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
     """Create/upgrade the schema and seed the eight tiers (idempotent)."""
-    from .people.services import seed_tiers
-    upgrade_schema()
-    created = seed_tiers()
-    db.session.commit()
+    created = run(_seed_schema)
     click.echo(f"database ready; {created} tier(s) created")
 
 
@@ -33,11 +46,8 @@ def init_db_command():
 def demo_command(quiet):
     """Load the demo organisation (idempotent) and print the demo logins."""
     from .demo import load_demo
-    from .people.services import seed_tiers
-    upgrade_schema()
-    seed_tiers()
-    summary = load_demo()
-    db.session.commit()
+    run(_seed_schema)
+    summary = run(load_demo)
     if not quiet:
         click.echo(summary)
 
@@ -52,13 +62,8 @@ def demo_command(quiet):
 def create_user_command(username, password, role, department_name, display_name):
     """Create a staff account."""
     from .accounts.services import create_user, find_department_by_name
-    try:
-        department = find_department_by_name(department_name) if department_name else None
-        user = create_user(username, password, role, display_name=display_name, department=department)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message)
+    user = run(lambda: create_user(username, password, role, display_name=display_name,
+                                   department=find_department_by_name(department_name) if department_name else None))
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -69,11 +74,7 @@ def create_user_command(username, password, role, department_name, display_name)
 def create_token_command(username, label):
     """Print a new bearer token for the JSON API."""
     from .accounts.services import get_user_by_username, issue_api_token
-    try:
-        token = issue_api_token(get_user_by_username(username), label=label)
-        db.session.commit()
-    except DomainError as error:
-        raise click.ClickException(error.message)
+    token = run(lambda: issue_api_token(get_user_by_username(username), label=label))
     click.echo(token)
 
 
@@ -144,8 +145,7 @@ def remind_command(on_date):
     from datetime import date
     from .slips.services import run_reminders, send_webhook
     today = date.fromisoformat(on_date) if on_date else None
-    report, messages = run_reminders(today)
-    db.session.commit()
+    report, messages = run(run_reminders, today)
     for bucket in ("due_tomorrow", "due_today", "overdue", "escalated", "deducted"):
         click.echo(f"{bucket}: {len(report[bucket])} {' '.join(report[bucket])}".rstrip())
     url = current_app.config.get("SLIP_WEBHOOK_URL")

@@ -13,6 +13,9 @@ def configure_engine_options(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
+        # A file cannot drop a connection the way a server can: no ping before every request
+        # (one statement of six on a phone's submit).
+        options["pool_pre_ping"] = False
         # Threads of the Socket.IO server share the file; waiting beats failing.
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         if ":memory:" in uri or uri in ("sqlite://", "sqlite:///"):

@@ -16,9 +16,9 @@ from .people.services import assign_tier_lead
 from .scheduling.models import Holiday, Meeting, MonthPlan
 from .scheduling.queries import proposal_for, working_days
 from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
-                                  generate_month_plan, mark_attendance, record_department_attendance,
-                                  set_participants, start_meeting)
-from .timeutil import local_today, local_zone, month_bounds, utcnow
+                                  generate_month_plan, mark_attendance, publish_month_plan,
+                                  record_department_attendance, set_participants, start_meeting)
+from .timeutil import local_today, local_zone, month_bounds, to_local, utcnow
 
 DEMO_PASSWORD = "huitan2026"
 MINE = "鲁西能源集团 郓北煤矿"
@@ -93,11 +93,54 @@ DEMO_ITEMS = {  # kind → [(category, text)]
                    ("培训", "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。"),
                    ("安全", "建议在主斜井人行道增设扶手和防滑条。")],
 }
-ANSWERS = ("按矿里现行规定执行，已在会上逐条说明。", "该项标准自今年7月起执行，经管科会在工资条上单列。",
-           "已记录，相关科室下周在区队公示栏发布说明。")
-REPLIES = ("已更换保温餐箱20个，本周起井下送餐使用新餐箱。", "已与供应商协调，大尺码劳保鞋下月初到货。",
-           "已检修更衣室热水器，并安排专人每天检查。", "已联系运营商更换单身公寓交换机，网络恢复正常。",
-           "通勤班车首班提前至5:40发车，自下周一起执行。", "已纳入下季度技改计划，由机电科组织实施。")
+# The on-the-spot answer to each question, the department's reply (and its basis) to each demand,
+# difficulty and adopted suggestion: every reply answers its own item.
+ANSWERS = {
+    "夜班津贴的计算标准是什么时候调整的？工资条上看不明白。":
+        "夜班津贴自今年7月起按每班30元计发，经管科下月起在工资条上单列一行。",
+    "绩效工资里的安全奖扣分依据能不能在班前会上公开？": "可以。安监处每周一把上周扣分明细发到区队，班前会宣读。",
+    "技能鉴定报名的条件和时间在哪里能查到？": "人力资源部每季度第一周在矿公示栏和区队群发布鉴定通知，本季度报名截至15日。",
+    "今年的带薪休假能不能分两次休？": "可以分两次休，每次不少于3天，提前一周向区队申请。",
+    "新来的大学生入井前要经过哪些培训？": "入井前72学时安全培训并考试合格，再由师傅带班一个月。",
+    "职工食堂的饭卡补贴标准是多少？": "井下职工每班补贴15元，地面职工每天10元，每月5日前充值到卡。",
+}
+REPLIES = {
+    "井下班中餐送到工作面时经常已经凉了，希望更换保温餐箱。": (
+        "已采购保温餐箱20个，自本周起井下送餐全部使用新餐箱，送餐时间提前20分钟。",
+        "《郓北煤矿后勤保障管理办法》第十二条"),
+    "劳保鞋的尺码不全，42码以上经常缺货。": (
+        "已与供应商协调补货，42码以上劳保鞋每月按上月领用量的1.5倍备货，下月初到货。",
+        "《劳动防护用品发放标准》（2026版）"),
+    "更衣室热水供应不稳定，升井后洗不上热水澡。": (
+        "已检修更衣室热水器并更换循环泵，安排专人每班检查水温。", "《郓北煤矿后勤保障管理办法》第十五条"),
+    "单身公寓宽带经常断网，希望尽快维修。": (
+        "已联系运营商更换单身公寓三楼交换机，网络已恢复，故障报修电话贴在每层楼道。", "后勤管理部与运营商服务协议"),
+    "防尘口罩发放数量不够，一个月只发两个。": (
+        "自下月起防尘口罩改为每周发放两个，班组长按人头领取。", "《劳动防护用品发放标准》（2026版）第八条"),
+    "班中餐品种太少，希望增加面食。": ("班中餐每周增加三次面食（面条、包子、水饺轮换）。", "职工食堂膳食委员会会议纪要"),
+    "希望夜班津贴能按月单独列在工资条上。": ("经管科已修改工资条格式，自本月起夜班津贴单独列示。",
+                                             "矿务会2026年第9次会议纪要"),
+    "家住县城，通勤班车早上第一班太晚，赶不上早班点名。": (
+        "通勤班车首班提前至5:40发车，自下周一起执行。", "《职工通勤管理规定》"),
+    "孩子明年上小学，户口不在本地，入学有困难。": (
+        "已与县教育局沟通，矿区职工子女凭劳动合同和居住证明可在矿区小学就读，工会协助办理。",
+        "县教育局随迁子女入学通知"),
+    "爱人长期患病，医药费负担较重，希望了解困难帮扶政策。": (
+        "工会已将您纳入困难职工帮扶名单，大病医疗互助可报销自付部分的50%，下周发放首笔帮扶金。",
+        "《工会困难职工帮扶办法》"),
+    "倒班后没有午休的地方，单身公寓床位紧张。": (
+        "已在职工之家二楼腾出休息室，设床位12张，倒班职工凭工作证使用。", "后勤管理部宿舍管理规定"),
+    "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。": (
+        "采纳。机电运输科已在46部皮带机头加装反光标识。", "机电运输科技术措施"),
+    "建议综采工作面交接班时增加十分钟设备点检。": (
+        "采纳。综采一区、二区执行交接班点检表，班长签字确认。", "生产技术科交接班制度"),
+    "建议把班前会安全提醒做成短视频，在区队群里每天推送。": (
+        "采纳。党群工作部每周制作两条安全短视频在区队群推送。", "党群工作部宣传计划"),
+    "建议更衣室照明改为声控灯，节约用电。": ("采纳。后勤管理部已将更衣室120盏灯改为声控灯。", "节能改造计划"),
+    "建议老师傅带徒弟签订师徒协议，考核合格给带徒津贴。": (
+        "采纳。人力资源部已起草师徒协议范本，在综采一区试行。", "人力资源部培训管理办法"),
+    "建议在主斜井人行道增设扶手和防滑条。": ("采纳。已完成主斜井300米人行道扶手和防滑条安装。", "安监处隐患整改通知"),
+}
 IDEA_EFFECTS = {  # suggestion text → (落实情况, 应用效果, 创造效益 in yuan or None)
     "建议在皮带机头加装急停拉线的反光标识，井下光线暗不容易找到。": (
         "机电运输科已在主运、盘区共46部皮带机头加装反光标识。",
@@ -117,8 +160,6 @@ IDEA_EFFECTS = {  # suggestion text → (落实情况, 应用效果, 创造效�
         "已完成主斜井300米人行道扶手和防滑条安装。", "入冬以来主斜井人行道未再发生滑倒。", 0),
 }
 AWARD_AMOUNTS = (500, 300, 200, 200, 100)
-BASIS = ("《郓北煤矿后勤保障管理办法》第十二条", "《劳动防护用品发放标准》（2026版）",
-         "矿务会2026年第9次会议纪要", "《职工通勤管理规定》")
 
 
 def _person_name(rng, gender):
@@ -265,29 +306,31 @@ def _invite_proposal(organizer, meeting, approver=None, filters=None):
 
 
 def _demo_meetings(rng, organizer, tiers):
-    """Last month: every tier held its session; this month: sessions so far, a few still planned;
-    next month: the draft plan. Lists come from the proposal and are approved by each lead."""
+    """Two rounds held over the last eight weeks (every tier once in each, lists from the proposal
+    approved by each lead), so that whatever day the demo is loaded, this month and the last have
+    sessions, items and slips at every stage; one late session was never held (a risk on the
+    report). Then the rest of this month is planned and next month's plan is a draft."""
     today = local_today()
-    this_month = today.replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
     ordered = sorted(tiers.values(), key=lambda t: t.position)
     departments = Department.query.order_by(Department.position).all()
-    for first, month_items in ((last_month, 5), (this_month, 6)):
-        label = f"{first:%Y-%m}"
-        if MonthPlan.query.filter_by(month=label).first() is None:
-            db.session.add(MonthPlan(month=label, created_by_user_id=organizer.id, published_at=utcnow(),
-                                     published_by_user_id=organizer.id))
-        days = working_days(first.year, first.month)
+    rounds = ((today - timedelta(days=58), today - timedelta(days=32), 5),
+              (today - timedelta(days=29), today - timedelta(days=2), 6))
+    for number, (first_day, last_day, item_count) in enumerate(rounds):
+        days = _working_days_between(first_day, last_day)
         for index, tier in enumerate(ordered):
             day = days[min(len(days) - 1, int((index + 0.5) * len(days) / len(ordered)))]
+            label = f"{day:%Y-%m}"
+            if MonthPlan.query.filter_by(month=label).first() is None:
+                db.session.add(MonthPlan(month=label, created_by_user_id=organizer.id, published_at=utcnow(),
+                                         published_by_user_id=organizer.id))
             lead = tier.current_lead.user
             meeting = create_meeting(organizer, {
                 "title": f"{day.month}月{tier.name}层级慧谈", "kind": "regular", "tier_id": tier.id,
                 "starts_at": _free_slot(day, 15, "矿调度楼三楼会议室", lead), "location": "矿调度楼三楼会议室",
                 "department_ids": [departments[0].id, departments[3].id], "plan_month": label})
             _invite_proposal(organizer, meeting, approver=lead)
-            if day < today - timedelta(days=1) and not (first == this_month and index == 5):
-                _run_demo_meeting(rng, meeting, departments, month_items, today, organizer)
+            if not (number == 1 and index == 5):  # this one slipped: planned, its day passed, not held
+                _run_demo_meeting(rng, meeting, departments, item_count, today, organizer)
     hr_lead = tiers["functional_office"].current_lead.user
     topic = create_meeting(organizer, {
         "title": "新入职大学生职业发展专题慧谈", "kind": "topic", "tier_id": None, "lead_user": hr_lead,
@@ -300,10 +343,28 @@ def _demo_meetings(rng, organizer, tiers):
         "title": "冬季安全生产云上慧谈", "kind": "online", "tier_id": safety.id,
         "starts_at": _free_slot(today + timedelta(days=8), 19, None, safety.current_lead.user),
         "video_url": "https://meeting.example.cn/j/8261", "max_participants": 30})
+    this_month = today.replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
-    created, _notes, _plan = generate_month_plan(organizer, next_month.year, next_month.month, today=today)
-    for meeting in created[:3]:
-        _invite_proposal(organizer, meeting, approver=meeting.lead if meeting is created[0] else None)
+    for first, publish in ((this_month, True), (next_month, False)):
+        if first == this_month and _month_is_over(today):
+            continue
+        created, _notes, plan = generate_month_plan(organizer, first.year, first.month, today=today)
+        if publish and plan is not None and plan.published_at is None:
+            publish_month_plan(organizer, first.year, first.month)
+        for meeting in created[:3]:
+            _invite_proposal(organizer, meeting, approver=meeting.lead if meeting is created[0] else None)
+
+
+def _working_days_between(first_day, last_day):
+    days = []
+    for year, month in sorted({(first_day.year, first_day.month), (last_day.year, last_day.month)}):
+        days += [d for d in working_days(year, month) if first_day <= d <= last_day]
+    return days
+
+
+def _month_is_over(today):
+    """True on the last day of a month: nothing is left to plan in it."""
+    return (today + timedelta(days=1)).month != today.month
 
 
 def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
@@ -342,7 +403,7 @@ def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
         moment = meeting.starts_at + timedelta(minutes=5 + index * 4)
         due = max(meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7), today)
         if kind == "question":
-            live_services.answer_item(lead, item, rng.choice(ANSWERS))
+            live_services.answer_item(lead, item, ANSWERS[text])
         elif kind == "suggestion" and index % 2:
             live_services.decline_suggestion(lead, item, "经安监处论证，现有设施已满足规程要求，暂不采纳。")
         elif kind == "suggestion":
@@ -354,8 +415,13 @@ def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
     meeting.closed_at = meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     db.session.flush()
     handlers = {u.department_id: u for u in User.query.filter_by(role="handler")}
-    for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).all():
+    for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).order_by(Slip.id).all():
         slip.issued_at = meeting.starts_at + timedelta(hours=2)
+        # numbered from the day it was issued, like a slip issued that day
+        slip.number = "HT-demo-%d" % slip.id
+        db.session.flush()
+        slip.number = slip_services.next_slip_number(to_local(slip.issued_at))
+        db.session.flush()
         slip.due_date = meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7)
         age = (today - slip.due_date).days
         handler = handlers.get(slip.department_id)
@@ -366,13 +432,13 @@ def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
         slip.accepted_at = slip.issued_at + timedelta(hours=20)
         if age > 0 and roll < 0.15:
             continue  # overdue: the reminder run will deduct −2
-        slip_services.reply_slip(handler, slip, rng.choice(REPLIES), rng.choice(BASIS))
+        slip_services.reply_slip(handler, slip, *REPLIES[slip.item.text])
         slip.replied_at = slip.issued_at + timedelta(days=rng.randint(1, 6))
         if slip.item.anonymity == "hidden_identity" or roll > 0.9:
             continue  # waiting for the supervisor
         rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
-        slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "餐箱还是不够用。")
-        slip.rated_at = min(slip.replied_at + timedelta(days=1), utcnow())
+        slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "说了但还没有落实到位，希望再跟进。")
+        slip.rated_at = slip.replied_at + timedelta(days=1)
         if slip.status == "replied" and rating == "basically_satisfied":
             slip_services.close_slip(lead, slip)
         if slip.closed_at is not None:
@@ -526,6 +592,11 @@ def _demo_channel_slip(rng, slip, raised_at, days_ago, handler, organizer, slip_
     from .slips.services import add_working_days
     issued_at = raised_at + timedelta(hours=3)
     slip.issued_at = issued_at
+    # numbered from the day it was issued, like a slip issued that day (as the meetings' slips)
+    slip.number = "HT-demo-%d" % slip.id
+    db.session.flush()
+    slip.number = slip_services.next_slip_number(to_local(issued_at))
+    db.session.flush()
     issued_day = issued_at.astimezone(local_zone()).date()
     slip.due_date = add_working_days(issued_day, 1 if slip.item.is_urgent else 5)
     if handler is None or days_ago < 3:

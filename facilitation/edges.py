@@ -8,6 +8,7 @@ This plays the part of Indico's `RH.process`, which commits once at the end of a
 """
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 
 from flask import flash
 
@@ -29,6 +30,17 @@ def unit_of_work():
         except BaseException:
             db.session.rollback()
             raise
+
+
+def commits(view):
+    """For JSON endpoints: the whole view is one unit of work, committed once after it has built
+    its response (so the rows are still loaded); a DomainError rolls back and becomes the
+    JSON error. The SQLite write turn is held for the view, after its connection is taken."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        with unit_of_work():
+            return view(*args, **kwargs)
+    return wrapped
 
 
 def commit(call, *args, **kwargs):

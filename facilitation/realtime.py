@@ -1,10 +1,22 @@
 """The only module that emits Socket.IO events, and only after the transaction commits.
 
-Services call `queue_item_event(...)` while they work; the events wait in the database
-session's `info` and go out from an `after_commit` hook, so a rolled-back change is never
-pushed (the same idea as Zulip's send_event_on_commit).
+Services build their payloads themselves (plain `{"type", "op", ...}` dicts: this module imports
+no feature) and call `queue(...)` / `queue_for_meeting(...)` while they work. The events wait in
+the database session's `info`; the outermost commit hands them, in commit order, to this
+process's sender, and a rolled-back transaction or savepoint drops them (the same idea as
+Zulip's send_event_on_commit).
+
+The sender is one background task per process fed by a queue. Handing events over costs the
+committing request a `put`; the fan-out to hundreds of sockets happens outside the database
+write turn, so a burst of submits is never serialised behind it (issue 13: the broadcast used
+to hold SQLite's write turn). Events leave in the order they were committed: SQLite commits
+under the process's write turn, and a meeting's PostgreSQL commits are serialised by its row
+lock; clients also order items by `seq` and catch up over HTTP after a reconnect.
 """
+import atexit
 import logging
+import threading
+import time
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -32,28 +44,90 @@ def _pending(session):
 
 
 def queue(session, event_name, payload, room):
-    """Queue an emit on the given SQLAlchemy session; sent after its commit."""
+    """Queue an emit of `payload` to `room` on the given SQLAlchemy session; sent after its commit."""
     _pending(session).append((event_name, payload, room))
 
 
-def queue_item_event(session, op, item):
-    """Queue `item` events for a meeting item: full view to staff, public view to phones."""
-    from .live.services import item_to_dict
-    if item.meeting_id is None:
-        return
-    queue(session, "item", {"type": "item", "op": op, "item": item_to_dict(item, audience="staff")},
-          staff_room(item.meeting_id))
-    if item.is_approved:
-        queue(session, "item", {"type": "item", "op": op, "item": item_to_dict(item, audience="public")},
-              public_room(item.meeting_id))
+def queue_for_meeting(session, event_name, meeting_id, staff_payload, public_payload=None):
+    """Queue one event for a meeting's staff room and, if given, another for its public room.
+
+    The caller decides what each audience may see; a `None` public payload reaches no phone.
+    """
+    queue(session, event_name, staff_payload, staff_room(meeting_id))
+    if public_payload is not None:
+        queue(session, event_name, public_payload, public_room(meeting_id))
 
 
-def queue_meeting_event(session, meeting, op):
-    payload = {"type": "meeting", "op": op,
-               "meeting": {"id": meeting.id, "status": meeting.status}}
-    queue(session, "meeting", payload, staff_room(meeting.id))
-    queue(session, "meeting", payload, public_room(meeting.id))
+# ------------------------------------------------------------------ the sender
 
+class _Sender:
+    """One background task that emits committed events in order, outside any database turn."""
+
+    def __init__(self):
+        self._queue = None
+        self._lock = threading.Lock()
+
+    def _ensure_started(self):
+        if self._queue is not None:
+            return self._queue
+        with self._lock:
+            if self._queue is None:
+                # The queue and the task follow the server's async mode (threads or greenlets).
+                server = socketio.server
+                new_queue = server.eio.create_queue() if server is not None else None
+                if new_queue is None:
+                    return None
+                socketio.start_background_task(self._run, new_queue)
+                self._queue = new_queue
+        return self._queue
+
+    def put(self, batch):
+        target = self._ensure_started()
+        if target is None:  # Socket.IO not initialised (a bare script): send inline
+            _emit_all(batch)
+            return
+        target.put(batch)
+
+    def _run(self, source):
+        while True:
+            batch = source.get()
+            try:
+                _emit_all(batch)
+            finally:
+                source.task_done()
+
+    def idle(self):
+        # unfinished_tasks counts batches put and not yet emitted (queue.Queue and gevent's alike)
+        return self._queue is None or not self._queue.unfinished_tasks
+
+
+def _emit_all(batch):
+    for event_name, payload, room in batch:
+        try:
+            socketio.emit(event_name, payload, to=room, namespace=NAMESPACE)
+        except Exception:  # noqa: BLE001
+            # The change is committed; a failed push (e.g. the message queue is down) must not stop
+            # the sender. Clients catch up with items?after=<seq> when they reconnect.
+            logger.exception("could not broadcast %s to %s", event_name, room)
+
+
+_sender = _Sender()
+
+
+def wait_until_sent(timeout=5.0):
+    """Block until every committed event has been handed to Socket.IO (tests, scripts, exit)."""
+    deadline = time.monotonic() + timeout
+    while not _sender.idle():
+        if time.monotonic() > deadline:
+            return False
+        socketio.sleep(0.005)
+    return True
+
+
+atexit.register(wait_until_sent, 2.0)  # a CLI command's last events still go out
+
+
+# ------------------------------------------------------------------ session hooks
 
 def _after_commit(session):
     # SQLAlchemy also fires after_commit when a savepoint is released; only the outermost
@@ -62,13 +136,8 @@ def _after_commit(session):
         return
     session.info.pop(_MARKS_KEY, None)
     pending = session.info.pop(_PENDING_KEY, None)
-    for event_name, payload, room in pending or ():
-        try:
-            socketio.emit(event_name, payload, to=room, namespace=NAMESPACE)
-        except Exception:  # noqa: BLE001
-            # The change is committed; a failed push (e.g. the message queue is down) must not turn
-            # the request into an error. Clients catch up with items?after=<seq> on reconnect.
-            logger.exception("could not broadcast %s to %s", event_name, room)
+    if pending:
+        _sender.put(pending)
 
 
 def _after_transaction_create(session, transaction):

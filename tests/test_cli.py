@@ -95,8 +95,16 @@ def test_demo_shows_who_is_heard(demo_db):
     assert query(path, "SELECT COUNT(*) FROM slips WHERE supervisor_user_id IS NULL")[0][0] == 0
     assert query(path, "SELECT COUNT(*) FROM slips")[0][0] > 0
     assert query(path, "SELECT COUNT(*) FROM meetings WHERE lead_user_id IS NULL")[0][0] == 0
-    assert query(path, "SELECT COUNT(*) FROM month_plans")[0][0] == 3
+    # the months of the last eight weeks and this month are published; next month's plan is a draft
+    assert query(path, "SELECT COUNT(*) FROM month_plans")[0][0] in (3, 4)
     assert query(path, "SELECT COUNT(*) FROM month_plans WHERE published_at IS NULL")[0][0] == 1
+    # every slip is numbered from the month it was issued in, and every reply answers its own item
+    for number, issued in query(path, "SELECT number, issued_at FROM slips"):
+        from datetime import datetime, timedelta
+        local = datetime.fromisoformat(str(issued)) + timedelta(hours=8)
+        assert number.startswith(f"HT-{local:%Y%m}-"), (number, issued)
+    assert query(path, "SELECT COUNT(*) FROM notifications n JOIN slips s ON s.id = n.slip_id "
+                       "WHERE s.status = 'closed' AND n.kind = 'slip_replied' AND n.read_at IS NULL")[0][0] == 0
     approved = query(path, "SELECT COUNT(*) FROM meetings WHERE participants_approved_at IS NOT NULL")[0][0]
     assert approved >= 16
     too_many = query(path, "SELECT m.id FROM meetings m JOIN participants p ON p.meeting_id = m.id "

@@ -37,12 +37,11 @@ def _login_key():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        user = commit(services.authenticate, form.username.data, form.password.data)
         if user is None:
             flash(_("用户名或密码不正确。"), "error")
             return render_template("accounts/login.html", form=form), 401
         login_user(user)
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
     return render_template("accounts/login.html", form=form)
 

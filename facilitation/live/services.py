@@ -3,12 +3,13 @@
 Every function validates, mutates, flushes and queues broadcasts through `realtime`;
 the calling edge commits once.
 """
+import functools
 import re
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import get_locale, gettext as _
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -35,12 +36,25 @@ STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferre
                  "declined": "建议未采纳", "merged": "已合并", "hidden": "已隐藏"}
 
 
+_translated = {}  # locale → {msgid: label}: item payloads need these labels on every submit and vote
+
+
+def _label(msgid):
+    # gettext goes through Babel's context for every call (a fifth of a submit's item payloads);
+    # the labels are a handful of fixed strings, so each locale translates them once.
+    locale = str(get_locale() or "")
+    labels = _translated.setdefault(locale, {})
+    if msgid not in labels:
+        labels[msgid] = _(msgid)
+    return labels[msgid]
+
+
 def kind_label(kind):
-    return _(KIND_LABELS.get(kind, kind))
+    return _label(KIND_LABELS.get(kind, kind))
 
 
 def status_label(status):
-    return _(STATUS_LABELS.get(status, status))
+    return _label(STATUS_LABELS.get(status, status))
 
 
 # ---------------------------------------------------------------- joining
@@ -151,11 +165,33 @@ def live_meeting(meeting_id):
     return meeting
 
 
+@functools.cache
+def _statement(name):
+    """Statements of the submit path, built once (on first use, when every mapper exists).
+
+    SQLAlchemy then finds their compiled SQL without walking a new statement's tree for its
+    cache key on every request (issue 13: what a submit costs).
+    """
+    if name == "participant_with_meeting":
+        return (select(Participant).where(Participant.id == bindparam("participant_id"))
+                .options(lazyload(Participant.person), joinedload(Participant.meeting).lazyload("*")))
+    # The two below are plain table statements: the ORM's statement handling would cost more than
+    # the SQL itself, and neither needs objects.
+    items, meetings = Item.__table__.c, Meeting.__table__.c
+    if name == "item_id_by_client_id":
+        return select(items.id).where(items.meeting_id == bindparam("meeting_id"),
+                                      items.client_id == bindparam("client_id"))
+    if name == "take_next_seq":
+        return (update(Meeting.__table__).where(meetings.id == bindparam("meeting_id"), meetings.status == "live")
+                .values(next_seq=meetings.next_seq + 1).returning(meetings.next_seq))
+    raise KeyError(name)
+
+
 def participant_for_token(meeting_id, participant_id):
     """The participant a valid token names, provided it belongs to that meeting."""
     # One query for the participant and its meeting, which every participant request needs.
-    participant = db.session.get(Participant, participant_id, options=[
-        lazyload(Participant.person), joinedload(Participant.meeting).lazyload("*")])
+    participant = db.session.execute(_statement("participant_with_meeting"), {"participant_id": participant_id}) \
+        .unique().scalar_one_or_none() if isinstance(participant_id, int) else None
     if participant is None or participant.meeting_id != meeting_id:
         raise PermissionDenied(_("参会凭证无效，请重新扫码加入。"), code="invalid_token")
     return participant
@@ -181,15 +217,44 @@ def item_to_dict(item, audience="staff"):
         "is_approved": item.is_approved, "is_urgent": item.is_urgent,
         "entered_by_staff": item.entered_by_user_id is not None,
         "answer": item.answer,
-        "outcome_note": item.outcome_note if item.status != "hidden" or audience == "staff" else None,
+        "outcome_note": item.outcome_note,
         "merged_into_seq": item.merged_into.seq if item.merged_into is not None else None,
-        "slip": ({"number": slip.number, "department": slip.department.name,
-                  "due_date": slip.due_date.isoformat(), "status": slip.status} if slip else None),
+        "slip": _slip_summary(slip) if slip is not None else None,
         "created_at": to_local(item.created_at).isoformat(),
     }
-    if audience == "public" and item.status == "hidden":
-        data["text"] = ""
-    return data
+    return public_view(item, data) if audience == "public" else data
+
+
+def public_view(item, staff_view):
+    """The phones' view of an item from its staff view: a hidden item shows neither text nor reason."""
+    if item.status != "hidden":
+        return staff_view
+    return dict(staff_view, text="", outcome_note=None)
+
+
+def _slip_summary(slip):
+    """What the board and phones show of an item's slip.
+
+    The reply is shown once given, as on the public board (公示), unless the item is withheld
+    from publication (a difficulty speaks of illness or family): then the room sees the status only.
+    """
+    from ..slips.services import status_label as slip_status_label
+    replied = slip.status in ("replied", "closed") and slip.item.publication != "withheld"
+    return {"number": slip.number, "department": slip.department.name, "due_date": slip.due_date.isoformat(),
+            "status": slip.status, "status_label": slip_status_label(slip.status),
+            "reply": slip.reply if replied else None, "reopen_count": slip.reopen_count}
+
+
+def queue_item_event(op, item):
+    """Queue `item` events for after the commit: the full view to staff, the public view to phones.
+
+    Items of the standing QR channel belong to no meeting and are not broadcast.
+    """
+    if item.meeting_id is None:
+        return
+    staff = item_to_dict(item, audience="staff")
+    public = {"type": "item", "op": op, "item": public_view(item, staff)} if item.is_approved else None
+    realtime.queue_for_meeting(db.session, "item", item.meeting_id, {"type": "item", "op": op, "item": staff}, public)
 
 
 def validate_client_id(client_id):
@@ -226,7 +291,7 @@ def _require_live(meeting):
 
 def _item_by_client_id(meeting, client_id):
     # Most submissions are new: ask for the id only, and load the item for a retry.
-    item_id = db.session.scalar(select(Item.id).where(Item.meeting_id == meeting.id, Item.client_id == client_id))
+    item_id = db.session.scalar(_statement("item_id_by_client_id"), {"meeting_id": meeting.id, "client_id": client_id})
     return db.session.get(Item, item_id) if item_id is not None else None
 
 
@@ -243,10 +308,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     # Taking the next seq locks the meeting's row (SQLite: the database) until commit, so the
     # submissions to a meeting go one at a time from here, and the look-up below sees every
     # item committed before: a retry, even one racing its original, gets the stored item.
-    seq = db.session.execute(
-        update(Meeting).where(Meeting.id == meeting.id, Meeting.status == "live")
-        .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)
-        .execution_options(synchronize_session=False)).scalar()
+    seq = db.session.execute(_statement("take_next_seq"), {"meeting_id": meeting.id}).scalar()
     existing = _item_by_client_id(meeting, client_id)
     if existing is not None:
         return existing, False  # the edge still commits: the unused seq is just a gap
@@ -270,7 +332,7 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     db.session.flush()
     record_event("item", item.id, "create", actor=staff,
                  actor_label=None if staff else "participant", to_state="open")
-    realtime.queue_item_event(db.session, "created", item)
+    queue_item_event("created", item)
     return item, True
 
 
@@ -303,7 +365,7 @@ def vote_item(participant, item):
         raise Conflict(_("您已经为这条事项 +1 过了。"), code="already_voted")
     db.session.execute(update(Item).where(Item.id == item.id).values(votes=Item.votes + 1))
     db.session.refresh(item)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item
 
 
@@ -336,7 +398,7 @@ def finish_outcome(actor, item, status, text=None):
     item.outcome_at = utcnow()
     db.session.flush()
     record_event("item", item.id, status, actor=actor, from_state="open", to_state=status, text=text)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item
 
 
@@ -397,7 +459,7 @@ def merge_item(actor, item, target_id):
     label = _("合并到 #%(seq)d", seq=target.seq) if target.seq is not None else \
         _("合并到一码通事项 %(n)s", n=item_number(target))
     result = finish_outcome(actor, item, "merged", label)
-    realtime.queue_item_event(db.session, "updated", target)
+    queue_item_event("updated", target)
     return result
 
 
@@ -418,5 +480,5 @@ def approve_item(actor, item):
     item.is_approved = True
     db.session.flush()
     record_event("item", item.id, "approve", actor=actor)
-    realtime.queue_item_event(db.session, "updated", item)
+    queue_item_event("updated", item)
     return item

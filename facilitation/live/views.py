@@ -1,6 +1,8 @@
 """The participant's phone page, the projector board and the join QR code."""
 import io
+import ipaddress
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -62,12 +64,28 @@ def board(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
     today = local_today()
-    return render_template("live/board.html", meeting=meeting, join_url=join_url(meeting),
+    url = join_url(meeting)
+    return render_template("live/board.html", meeting=meeting, join_url=url,
+                           join_url_is_local=is_loopback_url(url),
                            can_chair=can_chair(current_user, meeting), departments=departments,
                            kinds=_kinds(), categories=ITEM_CATEGORIES,
                            default_due=(today + timedelta(days=DEFAULT_DUE_DAYS)).isoformat(),
                            min_due=today.isoformat(), max_chars=current_app.config["ITEM_MAX_CHARS"],
                            presentation=request.args.get("present") == "1")
+
+
+def is_loopback_url(url):
+    """True when the QR code would send phones to 127.0.0.1 / localhost: the phone itself.
+
+    That happens when the board is opened on the server and PUBLIC_BASE_URL is not set.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @bp.route("/meetings/<int:meeting_id>/qr.svg")

@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.context import roles_required, staff_required
-from ..errors import DomainError
+from ..edges import attempt, commit
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, first_error
 from ..people.models import Department
 from ..scheduling.models import Meeting
 from ..slips.services import default_due_date
@@ -31,30 +31,26 @@ def _forms(minutes):
 @staff_required
 def edit_minutes(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    minutes = services.get_minutes(meeting)
-    db.session.commit()
+    minutes = commit(services.get_minutes, meeting)
     form, action_form = _forms(minutes)
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        try:
-            if "action-text" in request.form:
-                if not action_form.validate_on_submit():
-                    raise DomainError("；".join(e for errors in action_form.errors.values() for e in errors))
-                slip = services.add_action_item(current_user, meeting, action_form.department_id.data,
-                                                action_form.due_date.data, action_form.text.data)
-                message = _("已添加落实事项，生成承办单 %(n)s。", n=slip.number)
-            elif form.validate_on_submit():
-                services.save_minutes(current_user, minutes, form.summary.data, form.conclusions.data)
-                message = _("纪要已保存。")
+        if "action-text" in request.form:
+            if action_form.validate_on_submit():
+                outcome = attempt(services.add_action_item, current_user, meeting, action_form.department_id.data,
+                                  action_form.due_date.data, action_form.text.data,
+                                  success=lambda slip: _("已添加落实事项，生成承办单 %(n)s。", n=slip.number))
+                if outcome.ok:
+                    return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
             else:
-                raise DomainError(_("表单内容不正确，请检查后重试。"))
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+                flash(first_error(action_form, _("表单内容不正确，请检查后重试。")), "error")
+        elif form.validate_on_submit():
+            if attempt(services.save_minutes, current_user, minutes, form.summary.data, form.conclusions.data,
+                       success=_("纪要已保存。")).ok:
+                return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
+        else:
+            flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
     document = services.minutes_document(meeting, minutes, draft=minutes.status == "draft")
     return render_template("minutes/edit_minutes.html", meeting=meeting, minutes=minutes, doc=document,
                            form=form, action_form=action_form, publish_form=EmptyForm(prefix="publish"),
@@ -71,15 +67,10 @@ def publish(meeting_id):
     if not EmptyForm(prefix="publish").validate_on_submit():
         flash(_("页面已过期，请刷新后重试。"), "error")
         return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
-    try:
-        document = services.minutes_document(meeting, minutes, draft=False)
-        pdf = render_pdf("pdf/minutes.html", doc=document)
-        revision = services.publish_minutes(current_user, minutes, pdf, document)
-        db.session.commit()
-        flash(_("纪要已发布（第 %(n)d 版）。", n=revision.revision), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    document = services.minutes_document(meeting, minutes, draft=False)
+    pdf = render_pdf("pdf/minutes.html", doc=document)
+    attempt(services.publish_minutes, current_user, minutes, pdf, document,
+            success=lambda revision: _("纪要已发布（第 %(n)d 版）。", n=revision.revision))
     return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
 
 
@@ -88,15 +79,11 @@ def publish(meeting_id):
 def revise(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = ReviseForm(prefix="revise")
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("请说明修订原因。"))
-        services.start_revision(current_user, services.get_minutes(meeting), form.reason.data)
-        db.session.commit()
-        flash(_("已新建修订版草稿；发布后成为新的版本，旧版本保留。"), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if form.validate_on_submit():
+        attempt(services.start_revision, current_user, services.get_minutes(meeting), form.reason.data,
+                success=_("已新建修订版草稿；发布后成为新的版本，旧版本保留。"))
+    else:
+        flash(_("请说明修订原因。"), "error")
     return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id))
 
 
@@ -110,11 +97,12 @@ def minutes_pdf(meeting_id):
     """The latest published revision; before the first publication, the current draft marked 草稿."""
     from ..pdf import render_pdf
     meeting = db.get_or_404(Meeting, meeting_id)
-    minutes = services.get_minutes(meeting)
-    db.session.commit()
-    latest = minutes.latest_revision
+    minutes = services.find_minutes(meeting)
+    latest = minutes.latest_revision if minutes is not None else None
     if latest is not None:
         return _pdf_response(latest.pdf, f"minutes-{meeting.id}-r{latest.revision}.pdf")
+    if minutes is None:
+        minutes = commit(services.get_minutes, meeting)
     pdf = render_pdf("pdf/minutes.html", doc=services.minutes_document(meeting, minutes, draft=True))
     return _pdf_response(pdf, f"minutes-{meeting.id}-draft.pdf")
 
@@ -122,7 +110,9 @@ def minutes_pdf(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/minutes/r<int:revision>.pdf")
 @staff_required
 def revision_pdf(meeting_id, revision):
-    minutes = services.get_minutes(db.get_or_404(Meeting, meeting_id))
+    minutes = services.find_minutes(db.get_or_404(Meeting, meeting_id))
+    if minutes is None:
+        abort(404)
     row = MinutesRevision.query.filter_by(minutes_id=minutes.id, revision=revision).first_or_404()
     return _pdf_response(row.pdf, f"minutes-{meeting_id}-r{revision}.pdf")
 

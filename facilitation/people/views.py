@@ -7,12 +7,13 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.context import roles_required
 from ..accounts.models import User
 from ..audit.services import events_for
+from ..edges import attempt, commit
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import local_today
 from ..forms import EmptyForm
 from ..validation import arg_int, arg_page
-from . import queries, services
+from . import queries, roster, services
 from .forms import (DepartmentForm, PersonForm, RosterConfirmForm, RosterUploadForm,
                     TierForm, TierLeadForm, UnitForm)
 from .models import Department, Person, Tier, Unit
@@ -69,14 +70,9 @@ def _edit_person(person):
         form.standing.data = person.standing or ""
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        try:
-            services.save_person(person, data, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("people/edit_person.html", form=form, person=person), error.status
-        flash(_("已保存。"), "success")
+        outcome = attempt(services.save_person, person, data, actor=current_user, success=_("已保存。"))
+        if not outcome.ok:
+            return render_template("people/edit_person.html", form=form, person=person), outcome.status
         return redirect(url_for("people.list_people"))
     status = 400 if request.method == "POST" else 200
     return render_template("people/edit_person.html", form=form, person=person), status
@@ -94,13 +90,13 @@ def import_people():
                                units=units), status
     upload = form.file.data
     try:
-        preview = services.preview_roster(upload.filename, upload.read())
+        preview = roster.preview_roster(upload.filename, upload.read())
     except DomainError as error:
         flash(error.message, "error")
         return render_template("people/import_people.html", form=form, preview=None, tiers=tiers,
                                units=units), error.status
     if preview.accepted:
-        preview.token = services.stash_upload(preview.table)
+        preview.token = roster.stash_upload(preview.table)
     return render_template("people/import_people.html", form=form, preview=preview, tiers=tiers, units=units,
                            filename=upload.filename, confirm_form=RosterConfirmForm(token=preview.token))
 
@@ -114,18 +110,14 @@ def confirm_import():
         flash(_("导入批次无效，请重新上传文件。"), "error")
         return redirect(url_for("people.import_people"))
     try:
-        table = services.take_stashed_upload(form.token.data)
-        preview = services.apply_roster(table, actor=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("people.import_people"))
-    except IntegrityError:
-        # someone saved the same 工号 between our check and our insert
-        db.session.rollback()
+        outcome = attempt(lambda: roster.apply_roster(roster.take_stashed_upload(form.token.data),
+                                                      actor=current_user))
+    except IntegrityError:  # someone saved the same 工号 between our check and our insert
         flash(_("名单在导入过程中被他人修改，本次没有写入任何数据，请重新上传文件。"), "error")
         return redirect(url_for("people.import_people"))
+    if not outcome.ok:
+        return redirect(url_for("people.import_people"))
+    preview = outcome.value
     flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，无变化 %(s)d 人，未导入 %(r)d 行。",
             c=preview.count("create"), u=preview.count("update"), s=preview.count("unchanged"),
             r=preview.count("reject")), "success")
@@ -136,7 +128,7 @@ def confirm_import():
 @roles_required(*ROSTER_READERS)
 def export_people():
     """The whole roster as .xlsx, in the layout the import reads back."""
-    data = services.export_roster_xlsx(include_focus=True)
+    data = roster.export_roster_xlsx(include_focus=True)
     filename = f"roster-{local_today().isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
@@ -167,28 +159,23 @@ def edit_tier(tier_id):
         lead_form.user_id.data = tier.current_lead.user_id
         lead_form.person_id.data = tier.current_lead.person_id or 0
     status = 200
-    try:
-        if "lead-user_id" in request.form:
-            if lead_form.validate_on_submit():
-                services.assign_tier_lead(tier, db.session.get(User, lead_form.user_id.data or 0),
-                                          person=db.session.get(Person, lead_form.person_id.data or 0),
-                                          actor=current_user)
-                db.session.commit()
-                flash(_("已更换牵头人。"), "success")
+    if "lead-user_id" in request.form:
+        status = 400
+        if lead_form.validate_on_submit():
+            outcome = attempt(services.assign_tier_lead, tier, db.session.get(User, lead_form.user_id.data or 0),
+                              person=db.session.get(Person, lead_form.person_id.data or 0), actor=current_user,
+                              success=_("已更换牵头人。"))
+            if outcome.ok:
                 return redirect(url_for("people.list_tiers"))
-            status = 400
-        elif request.method == "POST":
-            if form.validate_on_submit():
-                services.update_tier(tier, name=form.name.data, lead_hint=form.lead_hint.data,
-                                     is_active=form.is_active.data, actor=current_user)
-                db.session.commit()
-                flash(_("已保存。"), "success")
+            status = outcome.status
+    elif request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            outcome = attempt(services.update_tier, tier, name=form.name.data, lead_hint=form.lead_hint.data,
+                              is_active=form.is_active.data, actor=current_user, success=_("已保存。"))
+            if outcome.ok:
                 return redirect(url_for("people.list_tiers"))
-            status = 400
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        status = error.status
+            status = outcome.status
     history = sorted(tier.leads, key=lambda lead: (lead.started_on, lead.id), reverse=True)
     return render_template("people/edit_tier.html", tier=tier, form=form, lead_form=lead_form, history=history,
                            events=events_for("tier", tier.id)), status
@@ -202,8 +189,7 @@ def move_tier(tier_id):
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None or not EmptyForm().validate_on_submit():
         abort(400)  # only a forged or stale form gets here; the page sends up or down
-    services.move_tier(tier, direction, actor=current_user)
-    db.session.commit()
+    commit(services.move_tier, tier, direction, actor=current_user)
     return redirect(url_for("people.list_tiers"))
 
 
@@ -220,15 +206,8 @@ def _add_from_form(form, create, success_message, endpoint):
     if not current_user.has_role("organizer"):
         return _forbidden(), None
     if form.validate_on_submit():
-        try:
-            create()
-            db.session.commit()
-            flash(success_message, "success")
-            return redirect(url_for(endpoint)), None
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return None, error.status
+        outcome = attempt(create, success=success_message)
+        return (redirect(url_for(endpoint)), None) if outcome.ok else (None, outcome.status)
     return None, 400
 
 

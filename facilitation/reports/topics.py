@@ -45,12 +45,12 @@ def segment(text):
     faster than jieba.posseg; words the dictionary does not know (found by the HMM, seldom
     new nouns) are dropped: on short demands they are mostly fragments.
     """
-    jieba = _jieba()
-    import jieba.posseg
-    tags = jieba.posseg.dt.word_tag_tab
-    user_tags = jieba.dt.user_word_tag_tab
+    segmenter = _jieba()
+    from jieba import posseg
+    tags = posseg.dt.word_tag_tab
+    user_tags = segmenter.dt.user_word_tag_tab
     words = []
-    for word in jieba.lcut(text or ""):
+    for word in segmenter.lcut(text or ""):
         if len(word) < 2 or word in STOP_WORDS or not word.strip() or word.isascii():
             continue
         if user_tags.get(word) or tags.get(word) in TOPIC_FLAGS:

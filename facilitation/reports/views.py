@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.context import roles_required
-from ..errors import DomainError
-from ..extensions import db
+from ..edges import attempt
+from ..forms import EmptyForm
 from ..timeutil import local_today
 from . import documents, services
 
@@ -41,20 +41,12 @@ def monthly(month):
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        from ..forms import EmptyForm
+        finalize = request.form.get("finalize") == "1"
         if not EmptyForm().validate_on_submit():
             flash(_("页面已过期，请刷新后重试。"), "error")
-        else:
-            try:
-                services.save_analysis(current_user, month, request.form.get("analysis", ""),
-                                       finalize=request.form.get("finalize") == "1")
-                db.session.commit()
-                flash(_("已定稿。") if request.form.get("finalize") == "1" else _("已保存。"), "success")
-                return redirect(url_for("reports.monthly", month=month))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-    from ..forms import EmptyForm
+        elif attempt(services.save_analysis, current_user, month, request.form.get("analysis", ""),
+                     finalize=finalize, success=_("已定稿。") if finalize else _("已保存。")).ok:
+            return redirect(url_for("reports.monthly", month=month))
     return render_template("reports/monthly.html", doc=documents.report_document(year, mon), form=EmptyForm(),
                            can_edit=current_user.has_role("organizer"))
 

@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from ..accounts.context import roles_required, staff_required
 from ..api import bp, json_body
-from ..edges import unit_of_work
+from ..edges import commits, unit_of_work
 from ..errors import PermissionDenied, ValidationError
-from ..extensions import db
 from ..people.services import get_tier
 from ..timeutil import local_today, parse_local_datetime
 from ..validation import ID_MAX, id_value, int_value, is_id, optional_text, query_int
@@ -124,6 +123,7 @@ def get_meeting(meeting_id):
 
 @bp.route("/meetings/<int:meeting_id>/start", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def start_meeting(meeting_id):
     """Start a planned meeting (organizer or its lead).
     ---
@@ -139,12 +139,12 @@ def start_meeting(meeting_id):
           description: not planned
     """
     meeting = services.start_meeting(current_user, services.get_meeting(meeting_id))
-    db.session.commit()
     return jsonify(services.meeting_to_dict(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>/close", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def close_meeting(meeting_id):
     """Close a live meeting; 409 listing the items that still have no outcome.
     ---
@@ -160,7 +160,6 @@ def close_meeting(meeting_id):
           description: items without outcome (error.details.items) or wrong state
     """
     meeting = services.close_meeting(current_user, services.get_meeting(meeting_id))
-    db.session.commit()
     return jsonify(services.meeting_to_dict(meeting))
 
 

@@ -270,6 +270,12 @@ def update_meeting(actor, meeting, data):
     return meeting
 
 
+def _queue_meeting_event(meeting, op):
+    """Tell the meeting's boards and phones (after commit) that it started or closed."""
+    payload = {"type": "meeting", "op": op, "meeting": {"id": meeting.id, "status": meeting.status}}
+    realtime.queue_for_meeting(db.session, "meeting", meeting.id, payload, payload)
+
+
 def start_meeting(actor, meeting):
     """planned → live: phones can join and raise items."""
     if not can_chair(actor, meeting):
@@ -281,7 +287,7 @@ def start_meeting(actor, meeting):
     meeting.status = "live"
     meeting.started_at = utcnow()
     record_event("meeting", meeting.id, "start", actor=actor, from_state="planned", to_state="live")
-    realtime.queue_meeting_event(db.session, meeting, "started")
+    _queue_meeting_event(meeting, "started")
     db.session.flush()
     return meeting
 
@@ -310,7 +316,7 @@ def close_meeting(actor, meeting):
     if meeting.ends_at is None:
         meeting.ends_at = meeting.closed_at
     record_event("meeting", meeting.id, "close", actor=actor, from_state="live", to_state="closed")
-    realtime.queue_meeting_event(db.session, meeting, "closed")
+    _queue_meeting_event(meeting, "closed")
     db.session.flush()
     return meeting
 

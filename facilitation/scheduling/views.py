@@ -136,17 +136,11 @@ def change_meeting_status(meeting_id, action):
     if not EmptyForm().validate_on_submit():
         flash(_("页面已过期，请刷新后重试。"), "error")
         return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
-    try:
-        if action == "start":
-            services.start_meeting(current_user, meeting)
-        else:
-            services.close_meeting(current_user, meeting)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    change = services.start_meeting if action == "start" else services.close_meeting
+    outcome = attempt(change, current_user, meeting,
+                      success=_("慧谈已开始，可以打开大屏。") if action == "start" else _("慧谈已结束。"))
+    if not outcome.ok:
         return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
-    flash(_("慧谈已开始，可以打开大屏。") if action == "start" else _("慧谈已结束。"), "success")
     if action == "start":
         return redirect(url_for("live.board", meeting_id=meeting.id))
     return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
@@ -160,12 +154,7 @@ def cancel_meeting(meeting_id):
     if not form.validate_on_submit():
         flash(_("请说明取消原因。"), "error")
         return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
-    try:
-        services.cancel_meeting(current_user, meeting, form.reason.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    attempt(services.cancel_meeting, current_user, meeting, form.reason.data)
     return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
 
 

@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from ..accounts.context import bearer_token, roles_required, staff_required
 from ..api import bp, json_body
+from ..edges import commits, unit_of_work
 from ..errors import DomainError, NotFound, ValidationError
-from ..extensions import db
-from ..edges import unit_of_work
 from ..timeutil import local_today, parse_date, parse_local_datetime, to_local
 from ..validation import ID_MAX, PAGE_MAX, query_int
 from . import queries, services
@@ -34,7 +33,6 @@ def _date(data, key, required=True):
 
 
 def _ok(slip, status=200):
-    db.session.commit()
     return jsonify({"slip": services.slip_to_dict(slip)}), status
 
 
@@ -98,6 +96,7 @@ def get_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/accept", methods=["POST"])
 @roles_required("handler")
+@commits
 def accept_slip(slip_id):
     """The handler signs for the slip.
     ---
@@ -116,6 +115,7 @@ def accept_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/reply", methods=["POST"])
 @roles_required("handler")
+@commits
 def reply_slip(slip_id):
     """The handler replies; reply and basis (依据) are required. An issued slip is signed for first.
     ---
@@ -144,6 +144,7 @@ def reply_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/close", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def close_slip(slip_id):
     """The supervisor closes a replied slip (a note is required after a dissatisfied rating).
     ---
@@ -168,6 +169,7 @@ def close_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/reopen", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def reopen_slip(slip_id):
     """退回重办: back to the department with a reason (and optionally a new deadline).
     ---
@@ -193,6 +195,7 @@ def reopen_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/extend", methods=["POST"])
 @roles_required("handler", "organizer", "lead")
+@commits
 def extend_slip(slip_id):
     """延期: a handler asks (the supervisor decides); the supervisor extends at once.
     ---
@@ -213,13 +216,13 @@ def extend_slip(slip_id):
     data = json_body()
     slip = _visible_slip(slip_id)
     extension = services.extend_slip(current_user, slip, _date(data, "due_date"), data.get("reason"))
-    db.session.commit()
     return jsonify({"slip": services.slip_to_dict(slip),
                     "extension": {"status": extension.status, "new_due_date": extension.new_due_date.isoformat()}})
 
 
 @bp.route("/slips/<int:slip_id>/extension/<any(approve, refuse):decision>", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def decide_extension(slip_id, decision):
     """The supervisor approves or refuses the pending extension request.
     ---
@@ -244,6 +247,7 @@ def decide_extension(slip_id, decision):
 
 @bp.route("/slips/<int:slip_id>/reassign", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def reassign_slip(slip_id):
     """The supervisor moves an unanswered slip to another department.
     ---
@@ -267,6 +271,7 @@ def reassign_slip(slip_id):
 
 @bp.route("/slips/<int:slip_id>/perfunctory", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def flag_perfunctory(slip_id):
     """The supervisor flags a perfunctory reply: −1 point for the department.
     ---
@@ -298,6 +303,7 @@ def _submitter_participant():
 
 
 @bp.route("/slips/<int:slip_id>/feedback", methods=["POST"])
+@commits
 def slip_feedback(slip_id):
     """The submitter rates the reply, with the personal follow token or the participant token.
     ---

@@ -81,7 +81,8 @@ def days_overdue(slip, today=None):
 
 # ---------------------------------------------------------------- issuing
 
-def _next_number(now_local):
+def next_slip_number(now_local):
+    """The next free number of the month of `now_local`: HT-YYYYMM-NNNN."""
     prefix = f"HT-{now_local:%Y%m}-"
     last = db.session.query(func.max(Slip.number)).filter(Slip.number.like(prefix + "%")).scalar()
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
@@ -135,7 +136,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle", instruction=
     if item.is_urgent:
         due_date = min(due_date, urgent_due_date())
     for _attempt in range(5):
-        slip = Slip(number=_next_number(to_local(utcnow())), department_id=department.id,
+        slip = Slip(number=next_slip_number(to_local(utcnow())), department_id=department.id,
                     tier_id=meeting.tier_id if meeting is not None else None,
                     supervisor_user_id=supervisor.id if supervisor is not None else None,
                     purpose=purpose, due_date=due_date, status="issued", instruction=instruction,
@@ -225,10 +226,20 @@ def _require_status(slip, allowed, action):
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
+    if to_state == "closed":
+        _settle_notices(slip, ("slip_replied", "dissatisfied"))
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
+    _show_on_board(slip)
     return slip
+
+
+def _show_on_board(slip):
+    """A live board shows each item's slip (status, deadline, reply): tell it after the commit."""
+    from ..live.services import queue_item_event
+    if slip.item is not None:
+        queue_item_event("updated", slip.item)
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -357,6 +368,7 @@ def decide_extension(actor, slip, approve, note=None):
     extension.decision_note = (note or "").strip()[:REASON_MAX] or None
     if approve:
         slip.due_date = extension.new_due_date
+        _show_on_board(slip)
     record_event("slip", slip.id, "extension_" + extension.status, actor=actor,
                  text=f"{extension.old_due_date} → {extension.new_due_date}"
                       + (f"：{extension.decision_note}" if extension.decision_note else ""))
@@ -381,6 +393,7 @@ def extend_slip(actor, slip, new_due_date, reason):
         record_event("slip", slip.id, "extension_approved", actor=actor,
                      text=f"{extension.old_due_date} → {new_due_date}：{reason}")
         db.session.flush()
+        _show_on_board(slip)
         return extension
     return request_extension(actor, slip, new_due_date, reason)
 
@@ -577,6 +590,14 @@ def notify(user, kind, text, slip=None, dedupe_key=None):
     db.session.add(note)
     db.session.flush()
     return note
+
+
+def _settle_notices(slip, kinds):
+    """Notices that asked for an action the slip no longer needs (e.g. "已答复，请督办确认" once it
+    is closed) are marked read, so that nobody is sent to act on a closed slip."""
+    Notification.query.filter(Notification.slip_id == slip.id, Notification.kind.in_(kinds),
+                              Notification.read_at.is_(None)).update({"read_at": utcnow()},
+                                                                    synchronize_session=False)
 
 
 def mark_read(user, notification_ids=None):

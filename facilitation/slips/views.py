@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from ..accounts.context import roles_required, staff_required
 from ..audit.services import events_for
-from ..edges import attempt
+from ..edges import attempt, commit
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, first_error
@@ -218,16 +218,10 @@ def points():
     if request.method == "POST":
         if not current_user.has_role("organizer"):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.record_department_absence(current_user, db.get_or_404(Meeting, form.meeting_id.data),
-                                                   form.department_id.data, form.note.data)
-                db.session.commit()
-                flash(_("已登记：该科室扣 1 分。"), "success")
-                return redirect(url_for("slips.points"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
+        if form.validate_on_submit() and attempt(
+                services.record_department_absence, current_user, db.get_or_404(Meeting, form.meeting_id.data),
+                form.department_id.data, form.note.data, success=_("已登记：该科室扣 1 分。")).ok:
+            return redirect(url_for("slips.points"))
     query = PointEntry.query.options(joinedload(PointEntry.department), selectinload(PointEntry.meeting),
                                      selectinload(PointEntry.reversed_by),
                                      selectinload(PointEntry.slip).options(load_only(Slip.number),
@@ -274,12 +268,16 @@ def reverse_deduction(entry_id):
 def inbox():
     if request.method == "POST":
         if EmptyForm().validate_on_submit():
-            services.mark_read(current_user)
-            db.session.commit()
+            commit(services.mark_read, current_user)
         return redirect(url_for("slips.inbox"))
     notes = (Notification.query.filter_by(user_id=current_user.id).order_by(Notification.created_at.desc())
              .limit(200).all())
     return render_template("slips/inbox.html", notes=notes, form=EmptyForm())
+
+
+def _rate_as_submitter(slip, token, rating, comment):
+    services.require_submitter(slip, follow_token=token)
+    return services.rate_slip(slip, rating, comment)
 
 
 @bp.route("/f/<token>", methods=["GET", "POST"])
@@ -293,22 +291,17 @@ def follow(token):
     form = FeedbackForm(prefix="fb")
     followup_form = FollowupForm(prefix="fu")
     if request.method == "POST" and slip is not None:
-        try:
-            if "fu-answer" in request.form and followup_form.validate_on_submit():
-                services.answer_followup(slip, followup_form.answer.data == "solved")
-                message = _("感谢您的回访确认。")
-            elif form.validate_on_submit():
-                services.require_submitter(slip, follow_token=token)
-                services.rate_slip(slip, form.rating.data, form.comment.data)
-                message = _("感谢您的评价。")
-            else:
-                raise DomainError(_("请选择评价。"))
-            db.session.commit()
-            flash(message, "success")
+        if "fu-answer" in request.form and followup_form.validate_on_submit():
+            outcome = attempt(services.answer_followup, slip, followup_form.answer.data == "solved",
+                              success=_("感谢您的回访确认。"))
+        elif form.validate_on_submit():
+            outcome = attempt(_rate_as_submitter, slip, token, form.rating.data, form.comment.data,
+                              success=_("感谢您的评价。"))
+        else:
+            flash(_("请选择评价。"), "error")
+            outcome = None
+        if outcome is not None and outcome.ok:
             return redirect(url_for("slips.follow", token=token))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
     from ..live.services import kind_label, status_label as item_status
     return render_template("slips/follow.html", item=item, slip=slip, form=form, followup_form=followup_form,
                            followup_due=services.followup_due(slip), kind_label=kind_label,

@@ -1,6 +1,12 @@
 /*
- * The projector board: join QR, live counts, items by kind or by votes, and the staff
- * controls (answer, transfer, adopt/decline, merge, hide, approve, enter for someone, close).
+ * The board: join QR, live counts, items by kind or by votes, and the staff controls (answer,
+ * transfer, adopt/decline, merge, hide, approve, enter for someone, close).
+ *
+ * Two windows in a room: the presenter's board (this page, with every control and the
+ * "大屏放映" panel) and the projector (?present=1: no button at all). The projector shows the
+ * items newest or most-voted first, in pages that fit the screen, turning by itself; the
+ * presenter's panel sets order, paging and font size through localStorage, which the other
+ * window hears as `storage` events (same browser, same origin; ES5, no BroadcastChannel).
  *
  * Staff use the login cookie, so every POST carries the X-CSRFToken header from the page's
  * <meta name="csrf-token">. ES5 only, like the phone page: the lead may run it from a phone.
@@ -28,6 +34,22 @@
   var OUTCOMES = ['answered', 'transferred', 'adopted', 'declined', 'merged', 'hidden'];
   var sortKey = 'huitan.board.sort';
   var sortMode = H.store.get(sortKey, 'kind') === 'votes' ? 'votes' : 'kind';
+  var PRESENT_KEY = 'huitan.present.' + meetingId;          // what the presenter chose
+  var PRESENT_STATE_KEY = 'huitan.present-state.' + meetingId;  // what the projector shows
+  var FONT_PX = [24, 28, 32, 36, 42, 48];                   // body.bd-fs-N on the projector
+  var PAGE_SECONDS = [0, 10, 15, 20, 30, 60];               // 0: the presenter turns the pages
+
+  function presentSettings() {
+    var saved = H.store.get(PRESENT_KEY, null) || {};
+    return {
+      order: saved.order === 'votes' ? 'votes' : 'newest',
+      seconds: PAGE_SECONDS.indexOf(saved.seconds) >= 0 ? saved.seconds : 15,
+      font: typeof saved.font === 'number' && FONT_PX[saved.font] ? saved.font : 1,
+      command: saved.command || null
+    };
+  }
+  var settings = presentSettings();
+  if (presentation) { sortMode = settings.order; }
   var fresh = {};
   var initialised = false;
 
@@ -125,9 +147,13 @@
     }
     var copy = items.slice();
     copy.sort(function (a, b) {
+      var aside = (rank(a) === 2 ? 1 : 0) - (rank(b) === 2 ? 1 : 0);
+      if (sortMode === 'newest') {
+        return aside || (b.seq - a.seq);
+      }
       if (sortMode === 'votes') {
-        var r = (rank(a) === 2 ? 1 : 0) - (rank(b) === 2 ? 1 : 0);
-        return r || (b.votes - a.votes) || (a.seq - b.seq);
+        // On the projector the newer of two equally supported items comes first.
+        return aside || (b.votes - a.votes) || (presentation ? b.seq - a.seq : a.seq - b.seq);
       }
       return (rank(a) - rank(b)) || (a.seq - b.seq);
     });
@@ -173,12 +199,13 @@
 
     var sorted = ordered(shown);
     var itemsBox = H.byId('items');
-    itemsBox.className = 'bd-items ' + (sortMode === 'votes' ? 'bd-by-votes' : 'bd-by-kind');
-    root.className = 'bd bd-mode-' + sortMode;
+    var isRanked = sortMode !== 'kind';
+    itemsBox.className = 'bd-items ' + (isRanked ? 'bd-by-votes' : 'bd-by-kind');
+    root.className = 'bd bd-mode-' + (isRanked ? 'votes' : 'kind');
     var ranked = H.byId('ranked');
     H.clear(ranked);
     H.each(KINDS, function (k) { H.clear(H.byId('column-' + k)); });
-    if (sortMode === 'votes') {
+    if (isRanked) {
       H.each(sorted, function (item) { ranked.appendChild(card(item)); });
     } else {
       H.each(sorted, function (item) {
@@ -187,9 +214,10 @@
       });
       H.each(KINDS, function (k) { setText('column-count-' + k, counts[k]); });
     }
-    H.show(ranked, sortMode === 'votes');
-    H.each(itemsBox.querySelectorAll('.bd-column'), function (column) { H.show(column, sortMode === 'kind'); });
+    H.show(ranked, isRanked);
+    H.each(itemsBox.querySelectorAll('.bd-column'), function (column) { H.show(column, !isRanked); });
     H.show(H.byId('items-empty'), shown.length === 0);
+    if (presentation) { paginate(); }
 
     var moderation = H.byId('moderation');
     if (moderation) {
@@ -400,6 +428,152 @@
     });
   });
 
+  // ------------------------------------------------------------------ projector: pages
+
+  var pager = { pages: [], index: 0, timer: null, newestSeq: 0 };
+
+  /** Split the ranked cards into screenfuls, row by row (a grid row never splits). */
+  function paginate() {
+    var list = H.byId('ranked');
+    var cards = list.children;
+    var i;
+    for (i = 0; i < cards.length; i++) { cards[i].removeAttribute('hidden'); }
+    var bar = H.byId('pager');
+    var room = window.innerHeight - list.getBoundingClientRect().top - (bar ? bar.offsetHeight || 48 : 0) - 24;
+    var rows = [];
+    for (i = 0; i < cards.length; i++) {
+      var top = cards[i].offsetTop;
+      var row = rows.length ? rows[rows.length - 1] : null;
+      if (!row || row.top !== top) { row = { top: top, bottom: top, cards: [] }; rows.push(row); }
+      row.cards.push(cards[i]);
+      row.bottom = Math.max(row.bottom, top + cards[i].offsetHeight);
+    }
+    var pages = [];
+    var page = null;
+    H.each(rows, function (r) {
+      if (!page || (r.bottom - page.top > room && page.cards.length)) {
+        page = { top: r.top, cards: [] };
+        pages.push(page);
+      }
+      page.cards = page.cards.concat(r.cards);
+    });
+    var newest = 0;
+    H.each(feed.items.list(), function (item) { if (item.seq > newest) { newest = item.seq; } });
+    // A new item is on the first page when the newest come first: show it at once.
+    if (newest > pager.newestSeq && sortMode === 'newest') { pager.index = 0; }
+    pager.newestSeq = newest;
+    pager.pages = pages;
+    if (pager.index >= pages.length) { pager.index = 0; }
+    showPage();
+  }
+
+  function showPage() {
+    var pages = pager.pages;
+    H.each(pages, function (page, n) {
+      H.each(page.cards, function (node) { H.show(node, n === pager.index); });
+    });
+    var several = pages.length > 1;
+    H.show(H.byId('pager'), several);
+    if (several) {
+      setText('pager-text', T('pager', { page: pager.index + 1, pages: pages.length }) + ' · ' +
+              (settings.seconds ? T('pager_auto', { n: settings.seconds }) : T('pager_paused')));
+      // Restart the countdown bar: a fresh element restarts its CSS animation.
+      var bar = H.byId('pager-bar');
+      var fresh = H.el('span', { id: 'pager-bar', className: 'bd-pager-bar' + (settings.seconds ? ' bd-run-' + settings.seconds : '') });
+      bar.parentNode.replaceChild(fresh, bar);
+    }
+    H.store.set(PRESENT_STATE_KEY, { page: pager.index + 1, pages: Math.max(pages.length, 1), at: new Date().getTime() });
+    schedulePage();
+  }
+
+  function schedulePage() {
+    if (pager.timer) { window.clearTimeout(pager.timer); pager.timer = null; }
+    if (settings.seconds && pager.pages.length > 1) {
+      pager.timer = window.setTimeout(function () { turnPage(1); }, settings.seconds * 1000);
+    }
+  }
+
+  function turnPage(step) {
+    var count = Math.max(pager.pages.length, 1);
+    pager.index = (pager.index + step + count) % count;
+    showPage();
+  }
+
+  function applyFont() {
+    var body = document.body;
+    body.className = body.className.replace(/\s*bd-fs-\d+/g, '') + ' bd-fs-' + settings.font;
+  }
+
+  /** The projector follows the presenter: a new order or font, or a page command. */
+  function followPresenter() {
+    var previous = settings;
+    settings = presentSettings();
+    if (settings.font !== previous.font) { applyFont(); }
+    if (settings.order !== sortMode) {
+      sortMode = settings.order;
+      pager.index = 0;
+      render();
+    } else if (settings.font !== previous.font) {
+      render();
+    } else if (settings.seconds !== previous.seconds) {
+      showPage();
+    }
+    var command = settings.command;
+    if (command && (!previous.command || command.at !== previous.command.at)) {
+      turnPage(command.name === 'prev' ? -1 : 1);
+    }
+  }
+
+  if (presentation) {
+    applyFont();
+    H.on(window, 'storage', function (event) { if (event.key === PRESENT_KEY) { followPresenter(); } });
+    H.on(window, 'resize', H.debounce(render, 200));
+  }
+
+  // ------------------------------------------------------------------ presenter's panel
+
+  function saveSettings(changes) {
+    var next = presentSettings();
+    for (var key in changes) { if (changes.hasOwnProperty(key)) { next[key] = changes[key]; } }
+    H.store.set(PRESENT_KEY, next);
+    if (presentation) {
+      followPresenter();  // compares with the settings in force, then takes the new ones
+    } else {
+      settings = next;
+      showSettings();
+    }
+  }
+
+  function showSettings() {
+    H.each(document.querySelectorAll('.bd-present-order'), function (button) {
+      button.setAttribute('aria-pressed', button.getAttribute('data-order') === settings.order ? 'true' : 'false');
+    });
+    var seconds = H.byId('present-seconds');
+    if (seconds) { seconds.value = String(settings.seconds); }
+    setText('present-font', T('font_size', { px: FONT_PX[settings.font] }));
+    var state = H.store.get(PRESENT_STATE_KEY, null);
+    setText('present-state', state && state.pages ? T('present_state', state) : '');
+  }
+
+  if (!presentation && H.byId('present-panel')) {
+    H.each(document.querySelectorAll('.bd-present-order'), function (button) {
+      H.on(button, 'click', function () { saveSettings({ order: button.getAttribute('data-order') }); });
+    });
+    H.on(H.byId('present-prev'), 'click', function () { saveSettings({ command: { name: 'prev', at: new Date().getTime() } }); });
+    H.on(H.byId('present-next'), 'click', function () { saveSettings({ command: { name: 'next', at: new Date().getTime() } }); });
+    H.on(H.byId('present-seconds'), 'change', function () {
+      saveSettings({ seconds: parseInt(H.byId('present-seconds').value, 10) || 0 });
+    });
+    H.on(H.byId('present-font-down'), 'click', function () { saveSettings({ font: Math.max(settings.font - 1, 0) }); });
+    H.on(H.byId('present-font-up'), 'click', function () {
+      saveSettings({ font: Math.min(settings.font + 1, FONT_PX.length - 1) });
+    });
+    H.on(window, 'storage', function (event) {
+      if (event.key === PRESENT_STATE_KEY || event.key === PRESENT_KEY) { settings = presentSettings(); showSettings(); }
+    });
+    showSettings();
+  }
+
   // ------------------------------------------------------------------ toolbar
 
   H.each(document.querySelectorAll('.bd-sort'), function (button) {
@@ -434,6 +608,17 @@
   }
 
   H.on(H.byId('close-meeting'), 'click', function () {
+    // Check first: items without an outcome block closing, so show them instead of asking
+    // "end the meeting?" (the server checks again; this only spares a pointless question).
+    var open = [];
+    H.each(feed.items.list(), function (item) {
+      if (item.status === 'open') { open.push({ id: item.id, seq: item.seq, text: item.text }); }
+    });
+    if (open.length) {
+      open.sort(function (a, b) { return a.seq - b.seq; });
+      showCloseProblem(T('close_blocked', { n: open.length }), open);
+      return;
+    }
     if (!window.confirm(T('close_confirm'))) { return; }
     post(closeUrl, {}, function (code, data) {
       if (code === 200 && data) {
@@ -449,9 +634,19 @@
 
   if (presentation) {
     H.on(document, 'keydown', function (event) {
+      var key = event.key;
       // Esc leaves the clean presentation for the board with staff controls.
-      if (event.key === 'Escape' || event.keyCode === 27) {
+      if (key === 'Escape' || event.keyCode === 27) {
         window.location.href = window.location.pathname;
+      } else if (key === 'ArrowRight' || key === 'PageDown' || key === ' ') {
+        event.preventDefault();
+        turnPage(1);
+      } else if (key === 'ArrowLeft' || key === 'PageUp') {
+        turnPage(-1);
+      } else if (key === '+' || key === '=') {
+        saveSettings({ font: Math.min(settings.font + 1, FONT_PX.length - 1) });
+      } else if (key === '-') {
+        saveSettings({ font: Math.max(settings.font - 1, 0) });
       }
     });
   }

@@ -359,10 +359,15 @@
 
   // ------------------------------------------------------------------ item store
 
+  var SLIP_STEPS = { issued: 0, accepted: 1, replied: 2, closed: 3 };
+
   function progress(item) {
     // Outcomes are one-way (open → one outcome), approval too, and votes only grow:
-    // a copy that is behind on any of these is an old event that arrived late.
-    return [item.status === 'open' ? 0 : 1, item.is_approved ? 1 : 0, item.votes || 0];
+    // a copy that is behind on any of these is an old event that arrived late. A slip moves
+    // forward too, except when it is sent back (退回重办), which counts up reopen_count.
+    var slip = item.slip || {};
+    return [item.status === 'open' ? 0 : 1, item.is_approved ? 1 : 0, item.votes || 0,
+            slip.reopen_count || 0, SLIP_STEPS.hasOwnProperty(slip.status) ? SLIP_STEPS[slip.status] : -1];
   }
 
   H.ItemStore = function () {
@@ -424,8 +429,12 @@
       line('slip', item.status_label, [
         H.t('slip_number') + ' ', H.el('span', { className: 'lv-nowrap lv-slip-number', text: item.slip.number }),
         ' · ' + item.slip.department + ' · ',
-        H.el('span', { className: 'lv-nowrap', text: H.t('slip_due', { due: item.slip.due_date }) })
+        H.el('span', { className: 'lv-nowrap', text: H.t('slip_due', { due: item.slip.due_date }) }),
+        item.slip.status_label ? ' ' : null,
+        item.slip.status_label ? H.el('span', { className: 'lv-status lv-slip-' + item.slip.status,
+                                                 text: item.slip.status_label }) : null
       ]);
+      if (item.slip.reply) { line('reply', H.t('slip_reply'), item.slip.reply); }
     } else if (item.status === 'declined' && item.outcome_note) {
       line('declined', H.t('declined_note'), item.outcome_note);
     } else if (item.status === 'merged' && item.merged_into_seq) {

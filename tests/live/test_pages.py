@@ -121,3 +121,17 @@ def test_live_scripts_stay_es5_for_old_webviews(client):
         assert "?." not in code, name
         assert not re.search(r"\b(let|const|class)\s", code), name
         assert "fetch(" not in code, name
+
+
+def test_the_board_warns_when_its_qr_code_points_phones_to_the_server_itself(app, client, make_meeting, lead_user,
+                                                                             login_as):
+    meeting = make_meeting()
+    login_as(lead_user)
+    page = client.get(f"/meetings/{meeting.id}/board").get_data(as_text=True)  # the test host is localhost
+    assert "二维码里的地址是本机地址" in page and "PUBLIC_BASE_URL" in page
+    app.config["PUBLIC_BASE_URL"] = "http://10.1.2.3:5000"
+    try:
+        page = client.get(f"/meetings/{meeting.id}/board").get_data(as_text=True)  # the test host is localhost
+    finally:
+        app.config["PUBLIC_BASE_URL"] = None
+    assert "二维码里的地址是本机地址" not in page and "http://10.1.2.3:5000/j/" in page

@@ -11,6 +11,7 @@ import pytest
 import requests
 import socketio
 
+from facilitation import realtime
 from facilitation.extensions import db
 from facilitation.extensions import socketio as server_socketio
 from facilitation.live import services
@@ -27,6 +28,7 @@ def new_client_id():
 
 def item_events(sock):
     """The `item` events a test client has received since the last call, as payload dicts."""
+    assert realtime.wait_until_sent()  # the process's sender emits after the commit, in order
     return [event["args"][0] for event in sock.get_received(NS) if event["name"] == "item"]
 
 
@@ -190,6 +192,7 @@ def test_meeting_close_is_broadcast(api, phone, board, make_meeting, lead_user):
     _token, sock = phone(meeting)
     staff = board(meeting)
     assert api(lead_user).post(f"/meetings/{meeting.id}/close").status_code == 200
+    assert realtime.wait_until_sent()
     for received in (sock.get_received(NS), staff.get_received(NS)):
         assert [(e["name"], e["args"][0]["op"], e["args"][0]["meeting"]["status"]) for e in received] == [
             ("meeting", "closed", "closed")]
@@ -234,8 +237,90 @@ def test_a_failed_broadcast_does_not_fail_the_stored_item(api, make_meeting, mon
         raise ConnectionError("message queue unreachable")
     monkeypatch.setattr(server_socketio, "emit", message_queue_down)
     item = submit(api, token, meeting, text="广播失败也要保存")
+    assert realtime.wait_until_sent()
     assert item["seq"] == 1 and Item.query.one().text == "广播失败也要保存"
     assert "could not broadcast item" in caplog.text
+
+
+def test_a_slow_broadcast_never_holds_the_write_turn(api, board, make_meeting, monkeypatch):
+    """The commit hands events to the sender and returns: a stuck fan-out delays no submit, and
+    the events still leave in commit order once it moves again (issue 13)."""
+    meeting = make_meeting()
+    staff = board(meeting)
+    token = api().post(f"/join/{meeting.join_code}", json={"name": "郑"}).get_json()["participant_token"]
+    assert realtime.wait_until_sent()
+    release, entered = threading.Event(), threading.Event()
+    real_emit = server_socketio.emit
+
+    def stuck_emit(*args, **kwargs):
+        entered.set()
+        assert release.wait(10)
+        return real_emit(*args, **kwargs)
+    monkeypatch.setattr(server_socketio, "emit", stuck_emit)
+    try:
+        first = submit(api, token, meeting, text="第一条")
+        assert entered.wait(5)  # the sender is now stuck inside the first emit
+        texts = [f"第{n}条" for n in ("二", "三", "四", "五")]
+        stored = [submit(api, token, meeting, text=text) for text in texts]  # each commits, nothing waits
+        assert [i["seq"] for i in [first] + stored] == [1, 2, 3, 4, 5]
+        assert Item.query.count() == 5
+    finally:
+        release.set()
+    assert [(e["op"], e["item"]["seq"]) for e in item_events(staff)] == [("created", n) for n in range(1, 6)]
+
+
+def test_events_leave_in_commit_order_under_concurrent_submits(app, board, make_meeting, api):
+    """Eight threads submit at once through the real request path: every board event once, by seq."""
+    meeting = make_meeting()
+    staff = board(meeting)
+    tokens = [api().post(f"/join/{meeting.join_code}", json={"name": f"并发{n}"}).get_json()["participant_token"]
+              for n in range(8)]
+    errors = []
+
+    def phone(token, index):
+        with app.app_context():
+            client = app.test_client()
+            for k in range(10):
+                response = client.post(f"/api/v1/meetings/{meeting.id}/items",
+                                        headers={"Authorization": f"Bearer {token}"},
+                                        json={"client_id": new_client_id(), "kind": "question",
+                                              "text": f"并发{index}-{k}", "anonymity": "named"})
+                if response.status_code != 201:
+                    errors.append(response.get_json())
+    threads = [threading.Thread(target=phone, args=(t, i)) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    seqs = [e["item"]["seq"] for e in item_events(staff)]
+    assert len(seqs) == 80 and len(set(seqs)) == 80
+    if db.engine.dialect.name == "sqlite":  # one write turn: commit order is seq order
+        assert seqs == sorted(seqs)
+
+
+def test_slip_status_changes_by_handlers_reach_the_board(api, board, phone, make_meeting, make_user,
+                                                         make_department, lead_user):
+    from datetime import timedelta
+    from facilitation.timeutil import local_today
+    department = make_department("后勤管理部")
+    handler = make_user("handler", department=department)
+    meeting = make_meeting()
+    token, my_phone = phone(meeting, "冯")
+    staff = board(meeting)
+    item = submit(api, token, meeting, text="浴室热水不稳定", anonymity="anonymous")
+    transferred = api(lead_user).post(f"/items/{item['id']}/transfer", json={
+        "department_id": department.id, "due_date": (local_today() + timedelta(days=5)).isoformat()})
+    slip_id = transferred.get_json()["slip"]["id"]
+    assert api(handler).post(f"/slips/{slip_id}/accept").status_code == 200
+    assert api(handler).post(f"/slips/{slip_id}/reply", json={"reply": "已更换锅炉温控阀", "basis": "后勤维修记录"}
+                             ).status_code == 200
+    assert api(lead_user).post(f"/slips/{slip_id}/close").status_code == 200
+    for sock in (staff, my_phone):
+        slips = [e["item"]["slip"] for e in item_events(sock) if e["item"]["slip"]]
+        assert [(s["status"], s["status_label"]) for s in slips] == [
+            ("issued", "待签收"), ("accepted", "办理中"), ("replied", "已答复"), ("closed", "已办结")]
+        assert slips[-1]["reply"] == "已更换锅炉温控阀" and slips[1]["reply"] is None
 
 
 # ------------------------------------------------------------------ real clients over WebSocket

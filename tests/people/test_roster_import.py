@@ -343,7 +343,7 @@ def test_confirm_is_one_transaction(client, organizer, units, monkeypatch):
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")  # after the rows were inserted, before the commit
-    monkeypatch.setattr("facilitation.people.services.record_event", fail)
+    monkeypatch.setattr("facilitation.people.roster.record_event", fail)
     response = client.post("/people/import/confirm", data={"token": token_of(html)})
     assert response.status_code == 500
     db.session.rollback()

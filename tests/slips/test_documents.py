@@ -44,7 +44,7 @@ def test_slip_pdf_from_the_worker_process(world, logged_in, app, monkeypatch, sc
         assert expected in text, expected
     assert "“八级慧谈”诉求承办单" in text.replace(" ", "")  # the title is letter-spaced
     from facilitation import pdf
-    assert pdf._pool is not None  # it really went through the process pool
+    assert pdf._worker.pid is not None  # it really went through the worker process
     # a picture of the form for the visual check (poppler-utils is in the Makefile's packages)
     with open(os.path.join(screenshot_dir, "slips-form.pdf"), "wb") as out:
         out.write(response.data)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from facilitation import MIGRATIONS_DIR
 from facilitation.extensions import db
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+from conftest import ROOT  # the repository root, where app.py lives
 
 
 def script_directory():
