@@ -18,6 +18,15 @@ def all_channels():
             .order_by(case((Channel.is_active.is_(True), 0), else_=1), Channel.name).all())
 
 
+def default_channel():
+    """The channel a meeting's phone page points to: the organizer's default, else the oldest
+    active one; None while there is none."""
+    channel = Channel.query.filter_by(is_default=True, is_active=True).first()
+    if channel is None:
+        channel = Channel.query.filter_by(is_active=True).order_by(Channel.id).first()
+    return channel
+
+
 def intake_items():
     return Item.query.filter(Item.meeting_id.is_(None), Item.channel == "qr")
 

@@ -22,12 +22,12 @@ from ..audit.services import record_event
 from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..live.models import Item
-from ..live.services import (NAME_MAX, finish_outcome, item_number, item_to_dict, require_open,
-                             validate_client_id, validate_item_fields)
+from ..live.services import (NAME_MAX, can_triage, finish_outcome, item_number, item_to_dict, require_intake,
+                             require_open, validate_client_id, validate_item_fields)
 from ..people.models import Person, Unit
 from ..people.services import active_department
 from ..slips.models import ANSWERED, Slip
-from ..slips.services import default_due_date, hasten_slip, issue_slip, notify
+from ..slips.services import channel_supervisor, default_due_date, hasten_slip, issue_slip, notify
 from ..validation import bool_value, clean_text, fetch, id_value, optional_text, required_text
 from .models import CODE_ALPHABET, CODE_LENGTH, INVITATION_MAX, NAME_MAX as CHANNEL_NAME_MAX, PROMISE_MAX, \
     Channel, SummaryPick
@@ -166,15 +166,6 @@ def set_channel_active(actor, channel, active):
     return channel
 
 
-def default_channel():
-    """The channel a meeting's phone page points to: the organizer's default, else the oldest
-    active one; None while there is none."""
-    channel = Channel.query.filter_by(is_default=True, is_active=True).first()
-    if channel is None:
-        channel = Channel.query.filter_by(is_active=True).order_by(Channel.id).first()
-    return channel
-
-
 def channel_to_dict(channel):
     return {"id": channel.id, "name": channel.name, "code": channel.code, "invitation": channel.invitation,
             "reply_promise": channel.reply_promise, "unit_id": channel.unit_id,
@@ -273,45 +264,11 @@ def items_by_client_ids(channel, client_ids):
 
 # ---------------------------------------------------------------- triage
 
-def is_intake(item):
-    return item.meeting_id is None and item.channel == "qr"
-
-
-def _require_intake(item):
-    if not is_intake(item):
-        raise Conflict(_("这不是一码通事项；慧谈中的事项请在慧谈大屏上处理。"), code="not_intake")
-
-
-def can_triage(user, item=None):
-    """Organizers triage every channel; a lead triages the channels they supervise."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role("organizer"):
-        return True
-    return user.role == "lead" and item is not None and item.qr_channel is not None \
-        and item.qr_channel.supervisor_user_id == user.id
-
-
-def require_triage(actor, item):
-    """Called by live.services before any outcome of an item without a meeting."""
-    _require_intake(item)
-    if not can_triage(actor, item):
-        raise PermissionDenied(_("只有组织者（党群工作部）或该渠道的督办员可以分办一码通事项。"))
-
-
-def channel_supervisor(item):
-    """The 督办员 of a channel item's slip: the channel's supervisor, while that account is in use."""
-    channel = item.qr_channel
-    if channel is None or channel.supervisor is None or not channel.supervisor.is_enabled:
-        return None
-    return channel.supervisor
-
-
 def mark_urgent(actor, item):
     """特事特办: the item is urgent. Not yet handed on: it will be due the next working day when
     it is, and the channel's supervisor hears of it now. Handed on: its slip is due the next
     working day at the latest, and the supervisor and the handlers hear of it now."""
-    _require_intake(item)
+    require_intake(item)
     if actor is None or not (actor.has_role("organizer", "viewer") or can_triage(actor, item)):
         raise PermissionDenied(_("只有组织者、矿领导或该渠道的督办员可以确定特事特办。"))
     if item.is_urgent:
@@ -336,7 +293,7 @@ def dispatch_item(actor, item, department_id, instruction, due_date=None):
     is recorded on the slip; the channel's supervisor supervises it. Returns the slip."""
     if actor is None or not actor.has_role("viewer", "organizer"):
         raise PermissionDenied(_("只有矿领导可以批办（组织者可以代为登记领导批示）。"))
-    _require_intake(item)
+    require_intake(item)
     require_open(item)
     instruction = required_text(instruction, _("请填写批示意见。"), INSTRUCTION_MAX, code="instruction_required")
     department = active_department(department_id)

@@ -18,7 +18,7 @@ from ..live import services as live_services
 from ..live.models import ITEM_KINDS, Item
 from ..live.views import ITEM_CATEGORIES
 from ..people.models import Department, Unit
-from ..slips.services import default_due_date
+from ..slips.services import channel_supervisor, default_due_date
 from ..stats import queries as stats
 from ..timeutil import local_today
 from ..validation import arg_int, arg_page
@@ -202,11 +202,11 @@ def inbox():
     return render_template("intake/inbox.html", pagination=pagination, status=status, channel_id=channel_id,
                            urgent_only=urgent_only, channels=queries.all_channels(), departments=departments,
                            due=due, targets=targets, today=today, form=TriageForm(),
-                           can_triage=lambda item: services.can_triage(current_user, item),
+                           can_triage=lambda item: live_services.can_triage(current_user, item),
                            can_dispatch=current_user.has_role("viewer", "organizer"),
                            can_hasten=lambda item: current_user.has_role("organizer", "viewer")
-                           or services.can_triage(current_user, item),
-                           supervisor=lambda item: services.channel_supervisor(item),
+                           or live_services.can_triage(current_user, item),
+                           supervisor=channel_supervisor,
                            item_number=live_services.item_number, new_count=queries.new_count())
 
 

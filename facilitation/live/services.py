@@ -373,7 +373,6 @@ def _begin_outcome(actor, item):
     """Who may give the item its outcome, and when: a meeting item by its chair while the meeting
     is live; a standing-channel item (一码通, no meeting) by whoever triages it, any day."""
     if item.meeting_id is None:
-        from ..intake.services import require_triage
         require_triage(actor, item)
     else:
         meeting = item.meeting
@@ -381,6 +380,33 @@ def _begin_outcome(actor, item):
             raise PermissionDenied(_("只有组织者或本场牵头人可以处理事项。"))
         _require_live(meeting)
     require_open(item)
+
+
+def is_intake(item):
+    """An item of the standing QR channel (一码通): no meeting."""
+    return item.meeting_id is None and item.channel == "qr"
+
+
+def can_triage(user, item=None):
+    """Organizers triage every standing channel's items; a lead the items of the channels they supervise."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role("organizer"):
+        return True
+    return user.role == "lead" and item is not None and item.qr_channel is not None \
+        and item.qr_channel.supervisor_user_id == user.id
+
+
+def require_intake(item):
+    if not is_intake(item):
+        raise Conflict(_("这不是一码通事项；慧谈中的事项请在慧谈大屏上处理。"), code="not_intake")
+
+
+def require_triage(actor, item):
+    """Before any outcome of an item without a meeting: a standing-channel item, and someone who triages it."""
+    require_intake(item)
+    if not can_triage(actor, item):
+        raise PermissionDenied(_("只有组织者（党群工作部）或该渠道的督办员可以分办一码通事项。"))
 
 
 def require_open(item):

@@ -30,7 +30,7 @@ def standing_channel_url():
     """The link of the standing QR channel (一码通) the phone points to when someone is turned
     away at the door: the organizer's default channel (else the oldest active one); None while
     there is none, and the page then says to scan the unit's poster instead."""
-    from ..intake.services import default_channel
+    from ..intake.queries import default_channel
     channel = default_channel()
     return url_for("intake.channel_page", code=channel.code) if channel is not None else None
 

@@ -102,8 +102,15 @@ def supervisor_for_item(item):
     item, the supervisor of its channel."""
     if item.meeting_id is not None:
         return supervisor_for(item.meeting)
-    from ..intake.services import channel_supervisor
     return channel_supervisor(item)
+
+
+def channel_supervisor(item):
+    """The 督办员 of a standing-channel item's slip: its channel's supervisor, while that account is in use."""
+    channel = item.qr_channel
+    if channel is None or channel.supervisor is None or not channel.supervisor.is_enabled:
+        return None
+    return channel.supervisor
 
 
 def urgent_due_date(today=None):
