@@ -66,6 +66,7 @@ def prepare_database(url, meetings=(200,)):
     from flask_migrate import upgrade
 
     from facilitation import create_app
+    from facilitation.accounts.models import User
     from facilitation.accounts.services import create_user, issue_api_token
     from facilitation.errors import DomainError
     from facilitation.extensions import db
@@ -81,8 +82,14 @@ def prepare_database(url, meetings=(200,)):
         token = issue_api_token(organizer)
         created = []
         for index, cap in enumerate(meetings):
-            fields = {"title": f"压力测试慧谈 {index + 1}", "kind": "topic", "location": "调度楼三楼会议室",
-                      "max_participants": min(cap, 1000), "starts_at": datetime.now(local_zone()) - timedelta(minutes=5)}
+            # every meeting needs a chair, and one chair or one room holds one meeting at a time
+            chair = User(username=f"bench-chair-{index + 1}", display_name=f"牵头人{index + 1}", role="lead",
+                         password_hash=organizer.password_hash)
+            db.session.add(chair)
+            db.session.flush()
+            fields = {"title": f"压力测试慧谈 {index + 1}", "kind": "topic", "location": f"{index + 1}号会议室",
+                      "lead_user": chair, "max_participants": min(cap, 1000),
+                      "starts_at": datetime.now(local_zone()) - timedelta(minutes=5)}
             try:
                 meeting = create_meeting(organizer, fields)
             except DomainError:  # a build that caps a meeting lower than DESIGN.md's 1,000
