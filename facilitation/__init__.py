@@ -88,11 +88,18 @@ def create_app(config=None):
     from .awards.views import bp as awards_bp
     from .assessment.views import bp as assessment_bp
     from .intake.views import bp as intake_bp
-    from .api import bp as api_bp, load_api_modules
+    from .api import bp as api_bp
     for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp, slips_bp, minutes_bp, reports_bp,
                       awards_bp, assessment_bp, intake_bp):
         app.register_blueprint(blueprint)
-    load_api_modules()
+    # Each feature's JSON endpoints attach to the one /api/v1 blueprint when imported.
+    from .live import api as live_api  # noqa: F401
+    from .people import api as people_api  # noqa: F401
+    from .scheduling import api as scheduling_api  # noqa: F401
+    from .slips import api as slips_api  # noqa: F401
+    from .stats import api as stats_api  # noqa: F401
+    from .intake import api as intake_api  # noqa: F401
+    from .api import openapi  # noqa: F401
     app.register_blueprint(api_bp)
 
     from . import realtime

@@ -531,7 +531,6 @@ def _demo_channels(organizer):
     on the spot, handed to departments, 特事特办 dispatched by the mine leader with an instruction,
     feedback calls, a duplicate merged, an advertisement hidden, and a few still waiting in the inbox."""
     from .intake import services as intake
-    from .intake.models import Channel
     from .slips import services as slip_services
     rng = random.Random(20261212)
     leader = User.query.filter_by(username="kuangzhang").first()

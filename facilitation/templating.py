@@ -31,7 +31,7 @@ def setup_templating(app):
 
     # Label helpers as Jinja globals, so that imported macros see them too.
     from .accounts.forms import ROLE_LABELS
-    from .live.services import kind_label as item_kind_label, status_label as item_status_label
+    from .live.payloads import kind_label as item_kind_label, status_label as item_status_label
     from .scheduling.services import kind_label, status_label
     app.jinja_env.globals.update(meeting_kind_label=kind_label, meeting_status_label=status_label,
                                  item_kind_label=item_kind_label, item_status_label=item_status_label,
@@ -47,7 +47,7 @@ def setup_templating(app):
     def inject_globals():
         from .scheduling.services import kind_label, status_label
         from .accounts.forms import ROLE_LABELS
-        from .live.services import kind_label as item_kind_label, status_label as item_status_label
+        from .live.payloads import kind_label as item_kind_label, status_label as item_status_label
         nav, more = [], []
         if current_user.is_authenticated:
             nav.append(("core.index", _l("首页")))

@@ -65,16 +65,5 @@ def json_body():
     return data
 
 
-def load_api_modules():
-    """Import feature API modules so that their routes attach to `bp` (once)."""
-    from ..live import api as live_api  # noqa: F401
-    from ..people import api as people_api  # noqa: F401
-    from ..scheduling import api as scheduling_api  # noqa: F401
-    from ..slips import api as slips_api  # noqa: F401
-    from ..stats import api as stats_api  # noqa: F401
-    from ..intake import api as intake_api  # noqa: F401
-    from . import openapi  # noqa: F401
-
-
 def ok(payload, status=200):
     return jsonify(payload), status

@@ -10,7 +10,8 @@ from ..api import bp, json_body
 from ..edges import unit_of_work
 from ..errors import ValidationError
 from ..extensions import limiter
-from ..live.services import CLIENT_ID_RE, get_item, item_to_dict
+from ..live.payloads import item_to_dict
+from ..live.services import CLIENT_ID_RE, get_item
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
 from ..validation import PAGE_MAX, query_int

@@ -8,7 +8,7 @@ import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..live.services import kind_label
+from ..live.payloads import kind_label
 from ..slips.documents import month_navigation
 from ..slips.services import public_text
 from ..stats import queries as stats

@@ -22,8 +22,9 @@ from ..audit.services import record_event
 from ..errors import Conflict, Gone, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..live.models import Item
-from ..live.services import (NAME_MAX, can_triage, finish_outcome, item_number, item_to_dict, require_intake,
-                             require_open, validate_client_id, validate_item_fields)
+from ..live.payloads import item_number, item_to_dict
+from ..live.services import (NAME_MAX, can_triage, finish_outcome, require_intake, require_open, validate_client_id,
+                             validate_item_fields)
 from ..people.models import Person, Unit
 from ..people.services import active_department
 from ..slips.models import ANSWERED, Slip

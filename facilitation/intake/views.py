@@ -14,7 +14,7 @@ from ..edges import attempt
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, first_error
-from ..live import services as live_services
+from ..live import payloads, services as live_services
 from ..live.models import ITEM_KINDS, Item
 from ..live.views import ITEM_CATEGORIES
 from ..people.models import Department, Unit
@@ -60,7 +60,7 @@ def channel_url(channel):
 
 
 def _kinds():
-    return [(k, live_services.kind_label(k)) for k in ITEM_KINDS]
+    return [(k, payloads.kind_label(k)) for k in ITEM_KINDS]
 
 
 def _parse_month(month_text):
@@ -207,7 +207,7 @@ def inbox():
                            can_hasten=lambda item: current_user.has_role("organizer", "viewer")
                            or live_services.can_triage(current_user, item),
                            supervisor=channel_supervisor,
-                           item_number=live_services.item_number, new_count=queries.new_count())
+                           item_number=payloads.item_number, new_count=queries.new_count())
 
 
 def _apply_triage(item_id, form):
@@ -271,7 +271,7 @@ def choose_replies(month):
     replies = queries.month_replies(start, end).limit(300).all()
     return render_template("intake/choose_replies.html", month=month, replies=replies,
                            picked=queries.picked_slip_ids(month), form=PickForm(),
-                           months=documents.month_navigation(year, mon), item_number=live_services.item_number,
+                           months=documents.month_navigation(year, mon), item_number=payloads.item_number,
                            source=lambda item: documents.source_label(item.qr_channel.name if item.qr_channel else None))
 
 

@@ -6,14 +6,15 @@ from flask_login import current_user
 from ..accounts.context import bearer_token, roles_required
 from ..accounts.models import ApiToken
 from ..api import bp, json_body
+from ..edges import commits, unit_of_work
 from ..errors import PermissionDenied, ValidationError
-from ..database import write_turn
 from ..extensions import db, limiter
 from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
 from ..timeutil import parse_date
 from ..validation import ID_MAX, bool_value, query_int
 from . import services
+from .payloads import item_to_dict
 from .context import issue_participant_token, read_participant_token
 
 
@@ -102,9 +103,8 @@ def join(join_code):
     if not isinstance(data, dict):
         raise ValidationError(_("请求体必须是 JSON 对象。"))
     employee_no, name = _string(data, "employee_no"), _string(data, "name")
-    with write_turn():
+    with unit_of_work():
         participant = services.join_meeting(join_code, employee_no, name)
-        db.session.commit()
     return jsonify({"meeting_id": participant.meeting_id,
                     "participant_token": issue_participant_token(participant),
                     "participant": {"id": participant.id, "name": participant.name,
@@ -156,17 +156,16 @@ def submit_item(meeting_id):
             raise PermissionDenied(_("只有组织者或本场牵头人可以代为录入事项。"))
     data = json_body()
     submitter_name = _string(data, "submitter_name") if staff else None
-    with write_turn():
+    with unit_of_work():
         item, created = services.submit_item(
             meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
             anonymity=data.get("anonymity") or "named", category=data.get("category"),
             is_urgent=bool_value(data.get("is_urgent"), "is_urgent", default=False), participant=participant, staff=staff,
             submitter_name=submitter_name)
         # Built before the commit, which would expire the item and cost a reload.
-        body = services.item_to_dict(item, audience="public" if participant else "staff")
+        body = item_to_dict(item, audience="public" if participant else "staff")
         if participant is not None and created and item.follow_token:
             body["follow_token"] = item.follow_token
-        db.session.commit()
     return jsonify(body), 201 if created else 200
 
 
@@ -195,7 +194,7 @@ def list_items(meeting_id):
     audience = "public" if participant is not None else "staff"
     after = query_int(request.args.get("after"), "after", 0, ID_MAX, default=0)
     items = services.items_after(meeting, after, audience=audience)
-    return jsonify({"items": [services.item_to_dict(i, audience) for i in items],
+    return jsonify({"items": [item_to_dict(i, audience) for i in items],
                     "last_seq": meeting.next_seq, "status": meeting.status})
 
 
@@ -218,10 +217,9 @@ def vote_item(item_id):
     participant = _participant_from_request(item.meeting_id)
     if participant is None:
         raise PermissionDenied(_("请先扫码加入慧谈。"), code="unauthorized")
-    with write_turn():
+    with unit_of_work():
         services.vote_item(participant, item)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item, audience="public"))
+    return jsonify(item_to_dict(item, audience="public"))
 
 
 def _due_date(data):
@@ -234,16 +232,14 @@ def _due_date(data):
         raise ValidationError(_("答复期限格式应为 YYYY-MM-DD。"), code="bad_due_date")
 
 
-def _decide(item_id, action, *args):
-    """Give an item its outcome: lock the item, call the service, commit once, answer with it."""
-    with write_turn():
-        item = action(current_user, services.get_item(item_id, for_update=True), *args)
-        db.session.commit()
-    return jsonify(services.item_to_dict(item))
+def _locked_item(item_id):
+    """The item, locked for its outcome (two leads pressing at once get one outcome and a 409)."""
+    return services.get_item(item_id, for_update=True)
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def answer_item(item_id):
     """Answer an item on the spot.
     ---
@@ -263,7 +259,7 @@ def answer_item(item_id):
           description: the item already has an outcome, or the meeting is not live
     """
     answer = json_body().get("answer")
-    return _decide(item_id, services.answer_item, answer)
+    return jsonify(item_to_dict(services.answer_item(current_user, _locked_item(item_id), answer)))
 
 
 @bp.route("/items/<int:item_id>/transfer", methods=["POST"])
@@ -293,11 +289,10 @@ def transfer_item(item_id):
     """
     data = json_body()
     due_date = _due_date(data)
-    with write_turn():
+    with unit_of_work():
         item = services.get_item(item_id, for_update=True)
         slip = services.transfer_item(current_user, item, data.get("department_id"), due_date)
-        db.session.commit()
-    return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
+    return jsonify({"slip": slip_to_dict(slip), "item": item_to_dict(item)}), 201
 
 
 @bp.route("/items/<int:item_id>/adopt", methods=["POST"])
@@ -320,15 +315,15 @@ def adopt_item(item_id):
     """
     data = json_body()
     due_date = _due_date(data)
-    with write_turn():
+    with unit_of_work():
         item = services.get_item(item_id, for_update=True)
         slip = services.adopt_suggestion(current_user, item, data.get("department_id"), due_date)
-        db.session.commit()
-    return jsonify({"slip": slip_to_dict(slip), "item": services.item_to_dict(item)}), 201
+    return jsonify({"slip": slip_to_dict(slip), "item": item_to_dict(item)}), 201
 
 
 @bp.route("/items/<int:item_id>/decline", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def decline_item(item_id):
     """Decline a suggestion with an explanation.
     ---
@@ -346,11 +341,13 @@ def decline_item(item_id):
           content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     explanation = json_body().get("explanation")
-    return _decide(item_id, services.decline_suggestion, explanation)
+    item = services.decline_suggestion(current_user, _locked_item(item_id), explanation)
+    return jsonify(item_to_dict(item))
 
 
 @bp.route("/items/<int:item_id>/merge", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def merge_item(item_id):
     """Merge a duplicate into another item of the same meeting.
     ---
@@ -368,11 +365,12 @@ def merge_item(item_id):
           content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     target_id = json_body().get("target_id")
-    return _decide(item_id, services.merge_item, target_id)
+    return jsonify(item_to_dict(services.merge_item(current_user, _locked_item(item_id), target_id)))
 
 
 @bp.route("/items/<int:item_id>/hide", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def hide_item(item_id):
     """Hide an off-topic item; the reason is kept.
     ---
@@ -390,11 +388,12 @@ def hide_item(item_id):
           content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
     reason = json_body().get("reason")
-    return _decide(item_id, services.hide_item, reason)
+    return jsonify(item_to_dict(services.hide_item(current_user, _locked_item(item_id), reason)))
 
 
 @bp.route("/items/<int:item_id>/approve", methods=["POST"])
 @roles_required("organizer", "lead")
+@commits
 def approve_item(item_id):
     """Let a moderated item onto the board.
     ---
@@ -407,4 +406,4 @@ def approve_item(item_id):
           description: the item
           content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
     """
-    return _decide(item_id, services.approve_item)
+    return jsonify(item_to_dict(services.approve_item(current_user, _locked_item(item_id))))

@@ -16,7 +16,7 @@ from ..scheduling.models import Meeting
 from ..scheduling.services import can_chair
 from ..timeutil import local_today
 from .models import ITEM_KINDS
-from .services import kind_label
+from .payloads import kind_label
 
 bp = Blueprint("live", __name__)
 

@@ -13,7 +13,7 @@ from ..audit.services import record_event
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..live.models import Item
-from ..live.services import kind_label
+from ..live.payloads import kind_label
 from ..live.models import ITEM_KINDS
 from ..people.services import active_department
 from ..scheduling.models import Meeting

@@ -10,7 +10,7 @@ def report_document(year, month):
     previous = queries.monthly_figures(*queries.previous_month(year, month))
     month_text = f"{year:04d}-{month:02d}"
     stored = services.get_report(month_text)
-    from ..live.services import kind_label
+    from ..live.payloads import kind_label
     figures["charts"] = {
         "tiers": charts.bar_chart(_("各层级慧谈：计划与召开"), [t["tier"] for t in figures["tiers"]],
                                   [(_("计划"), [t["planned"] for t in figures["tiers"]]),

@@ -537,7 +537,7 @@ def record_department_attendance(actor, meeting, department_id, attendee_name=No
     The department points ledger follows this record: "sent no one" deducts −1 once per
     meeting and department; correcting it to "sent someone" takes the deduction back.
     """
-    from ..slips.services import add_absence_points, remove_absence_points
+    from ..slips.services import add_absence_points, withdraw_absence_points
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以登记列席科室到会情况。"))
     link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
@@ -551,7 +551,9 @@ def record_department_attendance(actor, meeting, department_id, attendee_name=No
             raise ValidationError(_("请填写科室派来参会的人员姓名。"), code="attendee_required")
         link.attendee_name = name
         link.is_absent = False
-        removed = remove_absence_points(meeting, department_id)
+        removed = withdraw_absence_points(actor, meeting, department_id,
+                                          _("更正：%(department)s已派%(name)s参加", department=link.department.name,
+                                            name=name))
         record_event("meeting", meeting.id, "department_sent", actor=actor,
                      text=f"{link.department.name}：{name}" + (_("（撤销扣分）") if removed else ""))
         db.session.flush()
@@ -561,6 +563,17 @@ def record_department_attendance(actor, meeting, department_id, attendee_name=No
     entry = add_absence_points(actor, meeting, department_id, note=note)
     record_event("meeting", meeting.id, "department_absent", actor=actor, text=link.department.name)
     db.session.flush()
+    return entry
+
+
+def record_department_absence(actor, meeting, department_id, note=None):
+    """The organizer records that an invited department sent no one (−1, once per meeting)."""
+    link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
+    if link is not None and link.is_absent and actor.has_role("organizer"):
+        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
+    entry = record_department_attendance(actor, meeting, department_id, sent=False, note=note)
+    if entry is None:
+        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
     return entry
 
 

@@ -9,7 +9,7 @@ from ..edges import commits, unit_of_work
 from ..errors import DomainError, NotFound, ValidationError
 from ..timeutil import local_today, parse_date, parse_local_datetime, to_local
 from ..validation import ID_MAX, PAGE_MAX, query_int
-from . import queries, services
+from . import labels as slip_labels, queries, services
 from .models import SLIP_STATUSES
 
 PAGE_SIZE_MAX = 200
@@ -71,7 +71,7 @@ def list_slips():
     per_page = query_int(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
     pagination = queries.for_listing(query, with_item=False).order_by(*queries.DEADLINE_ORDER).paginate(
         page=page, per_page=per_page, error_out=False)
-    today, labels = local_today(), {status: services.status_label(status) for status in SLIP_STATUSES}
+    today, labels = local_today(), {status: slip_labels.status_label(status) for status in SLIP_STATUSES}
     return jsonify({"slips": [services.slip_to_dict(s, today, labels) for s in pagination.items],
                     "page": pagination.page, "per_page": per_page, "total": pagination.total})
 

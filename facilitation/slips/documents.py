@@ -5,22 +5,22 @@ from flask_babel import gettext as _
 
 from ..spreadsheets import XlsxWriter
 from ..timeutil import local_today, to_local
-from . import services
+from . import labels as slip_labels, services
 from .models import SLIP_STATUSES
 
 
 def status_and_rating_labels():
     """Translated status and rating names, looked up once per page or document."""
-    return {"status": {key: services.status_label(key) for key in SLIP_STATUSES},
-            "rating": {key: services.rating_label(key) for key in services.RATING_LABELS}}
+    return {"status": {key: slip_labels.status_label(key) for key in SLIP_STATUSES},
+            "rating": {key: slip_labels.rating_label(key) for key in slip_labels.RATING_LABELS}}
 
 
 def document_labels():
     """The translated words of the slip form, looked up once per document or ledger."""
-    from ..live.services import KIND_LABELS, kind_label
+    from ..live.payloads import KIND_LABELS, kind_label
     labels = status_and_rating_labels()
     labels.update(kind={key: kind_label(key) for key in KIND_LABELS},
-                  purpose={key: _(text) for key, text in services.PURPOSE_LABELS.items()},
+                  purpose={key: _(text) for key, text in slip_labels.PURPOSE_LABELS.items()},
                   anonymous=_("匿名"), hidden_identity=_("完全匿名"), qr=_("一码通"), cross_tier=_("跨层级"),
                   printed=local_today().isoformat())
     return labels
@@ -91,7 +91,7 @@ def ledger_workbook(slips):
 def public_rows(slips):
     """The public board's rows: only these fields leave the server (no participant, nothing from
     the roster; a name only for named items, beside the person's own item)."""
-    from ..live.services import kind_label
+    from ..live.payloads import kind_label
     labels = status_and_rating_labels()
     return [{"number": s.number, "text": services.public_text(s.item), "is_summary": s.item.publication == "summary",
              "kind": kind_label(s.item.kind), "department": s.department.name, "source": public_source(s.item),

@@ -26,28 +26,18 @@ from ..extensions import db
 from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from ..stats.queries import is_overdue
+from .labels import rating_label, status_label
 from .models import CALLBACK_REACTIONS, OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipCallback, \
     SlipExtension
 
 REPLY_MAX = 4000
 REASON_MAX = 1000
 
-STATUS_LABELS = {"issued": "待签收", "accepted": "办理中", "replied": "已答复", "closed": "已办结"}
-RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
-PURPOSE_LABELS = {"handle": "转办", "implement": "研究落实"}
 # The practice's deductions (each −N for the department's head in the performance review).
 POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1, "noncompliance": -1}
 POINT_LABELS = {"overdue": "逾期未办理", "perfunctory": "搪塞应付、推诿扯皮", "absent": "受邀未派人参加慧谈",
                 "noncompliance": "不服从慧谈工作安排"}
 POINT_REASONS = tuple(POINT_RULES)
-
-
-def status_label(status):
-    return _(STATUS_LABELS.get(status, status))
-
-
-def rating_label(rating):
-    return _(RATING_LABELS[rating]) if rating in RATING_LABELS else ""
 
 
 # ---------------------------------------------------------------- deadlines
@@ -244,7 +234,7 @@ def _transition(actor, slip, to_state, action, text=None):
 
 def _show_on_board(slip):
     """A live board shows each item's slip (status, deadline, reply): tell it after the commit."""
-    from ..live.services import queue_item_event
+    from ..live.payloads import queue_item_event
     if slip.item is not None:
         queue_item_event("updated", slip.item)
 
@@ -676,36 +666,33 @@ def add_absence_points(actor, meeting, department_id, note=None):
     """−1 for a department invited to a meeting that sent no one; once (None when already there).
 
     Called by scheduling's record_department_attendance: the deduction follows the meeting's
-    record of who the department sent.
+    record of who the department sent. A deduction withdrawn by an earlier correction is booked
+    again on the same entry (its trail keeps both steps).
     """
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent").first()
+    if entry is not None and entry.reversed_at is not None:
+        entry.reversed_at = entry.reversed_by_user_id = entry.reversal_reason = None
+        db.session.flush()
+        record_event("point_entry", entry.id, "reinstate", actor=actor, text=note)
+        return entry
     return _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
                        occurred_on=to_local(meeting.starts_at).date())
 
 
-def remove_absence_points(meeting, department_id):
-    """Take back the −1 when the record is corrected to "the department sent someone"."""
-    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent").first()
+def withdraw_absence_points(actor, meeting, department_id, reason):
+    """Withdraw the −1 when the record is corrected to "the department sent someone".
+
+    The entry stays in the ledger, marked reversed with the correction as its reason, so that
+    the department and the auditor can see that it was booked and why it was taken back.
+    """
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent",
+                                       reversed_at=None).first()
     if entry is not None:
-        db.session.delete(entry)
+        entry.reversed_at = utcnow()
+        entry.reversed_by_user_id = actor.id
+        entry.reversal_reason = reason
         db.session.flush()
-    return entry
-
-
-def record_department_absence(actor, meeting, department_id, note=None):
-    """The organizer records that an invited department sent no one (−1, once per meeting)."""
-    from ..scheduling.services import record_department_attendance
-    if not actor.has_role("organizer"):
-        raise PermissionDenied(_("只有组织者可以登记科室缺席。"))
-    link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
-    if link is None:
-        raise ValidationError(_("该科室没有被邀请列席这场慧谈。"))
-    if meeting.status not in ("live", "closed"):
-        raise Conflict(_("慧谈开始后才能登记缺席。"))
-    if link.is_absent:
-        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
-    entry = record_department_attendance(actor, meeting, department_id, sent=False, note=note)
-    if entry is None:
-        raise Conflict(_("已经登记过该科室缺席。"), code="already_recorded")
+        record_event("point_entry", entry.id, "reverse", actor=actor, text=reason)
     return entry
 
 

@@ -16,12 +16,13 @@ from ..forms import EmptyForm, first_error
 from ..people.models import Department
 from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting
+from ..scheduling.services import record_department_absence
 from ..spreadsheets import xlsx_response
 from ..stats import queries as stats
 from ..stats.queries import overdue_clause
 from ..timeutil import local_today, local_zone, to_local
 from ..validation import arg_int, arg_page
-from . import documents, queries, services
+from . import documents, labels as slip_labels, queries, services
 from .forms import AbsenceForm, ActionForm, DeductionForm, FeedbackForm, FollowupForm, ReversalForm
 from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
@@ -219,7 +220,7 @@ def points():
         if not current_user.has_role("organizer"):
             abort(403)
         if form.validate_on_submit() and attempt(
-                services.record_department_absence, current_user, db.get_or_404(Meeting, form.meeting_id.data),
+                record_department_absence, current_user, db.get_or_404(Meeting, form.meeting_id.data),
                 form.department_id.data, form.note.data, success=_("已登记：该科室扣 1 分。")).ok:
             return redirect(url_for("slips.points"))
     query = PointEntry.query.options(joinedload(PointEntry.department), selectinload(PointEntry.meeting),
@@ -302,11 +303,11 @@ def follow(token):
             outcome = None
         if outcome is not None and outcome.ok:
             return redirect(url_for("slips.follow", token=token))
-    from ..live.services import kind_label, status_label as item_status
+    from ..live.payloads import kind_label, status_label as item_status
     return render_template("slips/follow.html", item=item, slip=slip, form=form, followup_form=followup_form,
                            followup_due=services.followup_due(slip), kind_label=kind_label,
-                           item_status=item_status, slip_status=services.status_label,
-                           rating_label=services.rating_label, token=token)
+                           item_status=item_status, slip_status=slip_labels.status_label,
+                           rating_label=slip_labels.rating_label, token=token)
 
 
 @bp.route("/public/slips")

@@ -14,11 +14,11 @@ from babel.messages.pofile import read_po, write_po
 
 # (module, dict) pairs whose values are passed to gettext at run time.
 LABEL_DICTS = (
-    ("facilitation.live.services", "KIND_LABELS"),
-    ("facilitation.live.services", "STATUS_LABELS"),
-    ("facilitation.slips.services", "STATUS_LABELS"),
-    ("facilitation.slips.services", "RATING_LABELS"),
-    ("facilitation.slips.services", "PURPOSE_LABELS"),
+    ("facilitation.live.payloads", "KIND_LABELS"),
+    ("facilitation.live.payloads", "STATUS_LABELS"),
+    ("facilitation.slips.labels", "STATUS_LABELS"),
+    ("facilitation.slips.labels", "RATING_LABELS"),
+    ("facilitation.slips.labels", "PURPOSE_LABELS"),
     ("facilitation.slips.services", "POINT_LABELS"),
 )
 

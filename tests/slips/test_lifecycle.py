@@ -7,6 +7,7 @@ import pytest
 
 from facilitation.audit.models import AuditEvent
 from facilitation.extensions import db
+from facilitation.scheduling import services as scheduling_services
 from facilitation.slips import services
 from facilitation.slips.models import Notification, PointEntry, SlipExtension
 from facilitation.timeutil import local_today
@@ -275,19 +276,39 @@ def test_department_absence_deducts_one_point_once(world, make_meeting, logged_i
     meeting = make_meeting(department_ids=[world.department.id])
     assert [link.department_id for link in meeting.invited_departments] == [world.department.id]
     with pytest.raises(PermissionDenied):
-        services.record_department_absence(world.lead, meeting, world.department.id)
+        scheduling_services.record_department_absence(world.lead, meeting, world.department.id)
     with pytest.raises(ValidationError):
-        services.record_department_absence(world.organizer, meeting, world.other_department.id)
+        scheduling_services.record_department_absence(world.organizer, meeting, world.other_department.id)
     page = logged_in(world.organizer)
     response = page.post("/slips/points", data={"meeting_id": meeting.id, "department_id": world.department.id,
                                                 "note": "通知后无人参加"}, follow_redirects=True)
     assert "已登记" in response.get_data(as_text=True)
     with pytest.raises(Conflict):
-        services.record_department_absence(world.organizer, meeting, world.department.id)
+        scheduling_services.record_department_absence(world.organizer, meeting, world.department.id)
     db.session.rollback()
     entries = PointEntry.query.filter_by(meeting_id=meeting.id).all()
     assert [(e.department_id, e.reason, e.points) for e in entries] == [(world.department.id, "absent", -1)]
     assert "受邀未派人参加慧谈" in page.get("/slips/points").get_data(as_text=True)
+
+
+def test_absence_corrected_is_reversed_with_its_reason_not_deleted(world, make_meeting):
+    meeting = make_meeting(department_ids=[world.department.id])
+    scheduling_services.record_department_absence(world.organizer, meeting, world.department.id, "无人参加")
+    db.session.commit()
+    scheduling_services.record_department_attendance(world.organizer, meeting, world.department.id, "王强")
+    db.session.commit()
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id).one()
+    assert entry.points == -1 and entry.reversed_at is not None and entry.reversed_by_user_id == world.organizer.id
+    assert "王强" in entry.reversal_reason
+    trail = AuditEvent.query.filter_by(entity="point_entry", entity_id=entry.id).all()
+    assert [e.action for e in trail] == ["reverse"]
+    # corrected back: the same entry counts again, and its trail shows both steps
+    scheduling_services.record_department_attendance(world.organizer, meeting, world.department.id, sent=False)
+    db.session.commit()
+    entry = PointEntry.query.filter_by(meeting_id=meeting.id).one()
+    assert entry.reversed_at is None
+    assert [e.action for e in AuditEvent.query.filter_by(entity="point_entry", entity_id=entry.id)
+            .order_by(AuditEvent.id)] == ["reverse", "reinstate"]
 
 
 def test_transfer_bad_input(world, api, make_meeting):

@@ -40,6 +40,7 @@ from facilitation.live import services as live
 from facilitation.minutes.services import add_action_item
 from facilitation.people.services import create_department
 from facilitation.reports.queries import monthly_figures
+from facilitation.scheduling import services as scheduling
 from facilitation.slips import services as slips
 from facilitation.slips.models import PointEntry
 from facilitation.stats import queries as stats
@@ -134,7 +135,7 @@ def october(clock, make_user, make_meeting, lead_user):
     at(2026, 10, 25, 9)
     slips.record_noncompliance(organizer, c.id, "十月职工思想动态报告未按时上报")
     at(2026, 10, 28, 16)
-    slips.record_department_absence(organizer, meeting, b.id, "未派人列席")
+    scheduling.record_department_absence(organizer, meeting, b.id, "未派人列席")
     a4 = raise_slip("A4", a, sh(2026, 10, 31, 23, 30), date(2026, 11, 5))
     at(2026, 10, 31, 9)
     slips.reply_slip(handler_b, b2, "十一月随工资补发", "人资〔2026〕12 号")
