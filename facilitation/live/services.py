@@ -250,6 +250,23 @@ def submit_item(meeting, *, client_id, kind, text, anonymity="named", category=N
     return item, True
 
 
+def add_decided_item(actor, meeting, department, due_date, text, category):
+    """An item the meeting decided on (an action written into the minutes), raised by nobody and
+    handed straight to a department: it takes the meeting's next number and its slip. Returns the slip."""
+    from ..slips.services import issue_slip
+    seq = db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
+                             .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)).scalar_one()
+    item = Item(channel="minutes", meeting_id=meeting.id, seq=seq, client_id="minutes-" + secrets.token_hex(16),
+                kind="demand", category=category, text=text, anonymity="named", submitter_name=None,
+                entered_by_user_id=actor.id, is_approved=True, status="transferred",
+                outcome_by_user_id=actor.id, outcome_at=utcnow())
+    db.session.add(item)
+    db.session.flush()
+    slip = issue_slip(actor, item, department, due_date)
+    record_event("item", item.id, "action_item", actor=actor, to_state="transferred", text=slip.number)
+    return slip
+
+
 def items_after(meeting, after_seq=0, audience="staff", limit=1000):
     query = Item.query.filter(Item.meeting_id == meeting.id, Item.seq > after_seq)
     if audience == "public":

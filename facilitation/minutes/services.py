@@ -4,21 +4,19 @@ Publishing stores the PDF (rendered by the edge through pdf.py) and its SHA-256 
 revision and locks the text; `start_revision` reopens a draft for the next revision.
 """
 import hashlib
-import uuid
 
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from ..audit.services import record_event
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..live.models import Item
-from ..live.payloads import kind_label
+from ..live.services import add_decided_item
+from ..live.payloads import kind_label, status_label
 from ..live.models import ITEM_KINDS
 from ..people.services import active_department
-from ..scheduling.models import Meeting
 from ..scheduling.services import kind_label as meeting_kind_label
-from ..slips.services import issue_slip
+from ..slips.services import public_text
 from ..timeutil import to_local, utcnow
 from .models import Minutes, MinutesRevision
 
@@ -82,18 +80,7 @@ def add_action_item(actor, meeting, department_id, due_date, text):
         raise ValidationError(_("请填写需要落实的事项。"))
     if len(text) > 500:
         raise ValidationError(_("事项内容不能超过 500 个字。"))
-    department = active_department(department_id)
-    seq = db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
-                             .values(next_seq=Meeting.next_seq + 1).returning(Meeting.next_seq)).scalar_one()
-    item = Item(channel="minutes", meeting_id=meeting.id, seq=seq, client_id="minutes-" + uuid.uuid4().hex,
-                kind="demand", category=ACTION_CATEGORY, text=text, anonymity="named",
-                submitter_name=None, entered_by_user_id=actor.id, is_approved=True, status="transferred",
-                outcome_by_user_id=actor.id, outcome_at=utcnow())
-    db.session.add(item)
-    db.session.flush()
-    slip = issue_slip(actor, item, department, due_date)
-    record_event("item", item.id, "action_item", actor=actor, to_state="transferred", text=slip.number)
-    return slip
+    return add_decided_item(actor, meeting, active_department(department_id), due_date, text, ACTION_CATEGORY)
 
 
 def publish_minutes(actor, minutes, pdf_bytes, document):
@@ -157,8 +144,22 @@ def _outcome(item):
     return _("尚无处理结果")
 
 
-def minutes_document(meeting, minutes, draft=True):
-    """Plain data for the minutes page and PDF; anonymous names never appear."""
+def _published_row(item, row):
+    """What the participants' copy shows of an item: the organizer's publication choice holds
+    here as on the public board (a summary instead of the text; nothing personal when withheld)."""
+    text = public_text(item)
+    if text is None:
+        return dict(row, text=_("（本条涉及个人情况，不公示）"), submitter="",
+                    outcome=status_label(item.status))
+    return dict(row, text=text)
+
+
+def minutes_document(meeting, minutes, draft=True, for_participants=False):
+    """Plain data for the minutes page and PDF; anonymous names never appear.
+
+    `for_participants`: the copy read on the phones (/j/<code>/minutes), which keeps each item's
+    publication choice; the organizer's page and the filed PDF keep the full record.
+    """
     items = (Item.query.filter(Item.meeting_id == meeting.id, Item.channel == "meeting")
              .order_by(Item.seq).all())
     actions = (Item.query.filter(Item.meeting_id == meeting.id, Item.channel == "minutes")
@@ -171,6 +172,9 @@ def minutes_document(meeting, minutes, draft=True):
                  "submitter": _submitter(i), "outcome": _outcome(i), "status": i.status,
                  "by_staff": i.entered_by_user_id is not None}
                 for i in items if i.kind == kind and i.status != "hidden"]
+        if for_participants:
+            by_seq = {i.seq: i for i in items}
+            rows = [_published_row(by_seq[row["seq"]], row) for row in rows]
         if rows:
             groups.append({"kind": kind, "label": kind_label(kind), "items": rows})
     counts = {status: sum(1 for i in items if i.status == status)

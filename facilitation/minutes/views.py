@@ -127,7 +127,7 @@ def participant_minutes(join_code):
     latest = minutes.latest_revision if minutes is not None else None
     if latest is None:
         return render_template("minutes/participant_minutes.html", meeting=meeting, doc=None)
-    document = services.minutes_document(meeting, minutes, draft=False)
+    document = services.minutes_document(meeting, minutes, draft=False, for_participants=True)
     document["summary"], document["conclusions"] = latest.summary or "", latest.conclusions or ""
     return render_template("minutes/participant_minutes.html", meeting=meeting, doc=document, revision=latest,
                            public=True)

@@ -80,11 +80,17 @@ def next_slip_number(now_local):
 
 
 def supervisor_for(meeting):
-    """The tier's current lead supervises; a meeting without one (a cross-tier special session,
-    a tier whose lead left) falls back to the meeting's chair, which every meeting has."""
-    if meeting is not None and meeting.tier is not None and meeting.tier.current_lead is not None:
-        return meeting.tier.current_lead.user
-    return meeting.lead if meeting is not None else None
+    """The meeting's chair supervises its slips (DESIGN §6): the tier's lead unless the organizer
+    named another chair. When the chair's account is no longer in use, the tier's current lead
+    takes over, so that a slip always has someone to answer to."""
+    if meeting is None:
+        return None
+    if meeting.lead is not None and meeting.lead.is_enabled:
+        return meeting.lead
+    current = meeting.tier.current_lead if meeting.tier is not None else None
+    if current is not None and current.user is not None and current.user.is_enabled:
+        return current.user
+    return meeting.lead
 
 
 def supervisor_for_item(item):
@@ -262,6 +268,10 @@ def reply_slip(actor, slip, reply, basis):
     slip.replied_on_time = to_local(slip.replied_at).date() <= slip.due_date
     slip.handler_user_id = actor.id
     slip.rating = slip.rating_comment = slip.rated_at = None
+    if not slip.replied_on_time:
+        # A late reply costs the −2 even when the reminder job has not run since the deadline
+        # passed; booked on the deadline's month, once, as the job would have done.
+        _book_overdue(slip)
     _transition(actor, slip, "replied", "reply", slip.reply[:200])
     if slip.supervisor is not None:
         notify(slip.supervisor, "slip_replied", _("%(n)s 已答复，请督办确认。", n=slip.number), slip)
@@ -628,6 +638,14 @@ def _add_points(department_id, reason, *, occurred_on, actor=None, slip=None, me
     return entry
 
 
+def _book_overdue(slip):
+    """−2 once for a slip whose deadline passed without a reply (None when already booked)."""
+    entry = _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期未答复"), occurred_on=slip.due_date)
+    if entry is not None:
+        record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
+    return entry
+
+
 def record_noncompliance(actor, department_id, note, occurred_on=None):
     """The organizer books −1 for not following the 慧谈 arrangements (e.g. a thought-trend report
     not sent in time, 不及时上报职工思想动态报告); the reason is required."""
@@ -718,10 +736,8 @@ def run_reminders(today=None):
             late = (today - slip.due_date).days
             bucket, text = "overdue", _("%(n)s 已逾期 %(k)d 天（%(d)s）", n=slip.number, k=late, d=slip.department.name)
             # The deduction belongs to the deadline's day (and month), whenever this job runs.
-            if _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期未答复"),
-                           occurred_on=slip.due_date) is not None:
+            if _book_overdue(slip) is not None:
                 report["deducted"].append(slip.number)
-                record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
             if late > escalate_after and slip.escalated_at is None:
                 slip.escalated_at = utcnow()
                 report["escalated"].append(slip.number)

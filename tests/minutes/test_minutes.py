@@ -175,3 +175,25 @@ def test_minutes_pages_permissions(client, held_meeting, make_user, login_as):
     assert client.get(f"/meetings/{held_meeting.id}/minutes").status_code == 200
     assert client.post(f"/meetings/{held_meeting.id}/minutes", data={"summary": "x"}).status_code == 403
     assert client.post(f"/meetings/{held_meeting.id}/minutes/publish").status_code == 403
+
+
+def test_participants_copy_keeps_each_items_publication_choice(client, held_meeting, make_user):
+    """A difficulty kept off the public board stays off the phones' minutes; a summary replaces the text."""
+    from facilitation.slips.services import set_publication
+    organizer = make_user("organizer")
+    secret = Slip.query.join(Slip.item).filter_by(kind="difficulty").one()
+    meal = Slip.query.join(Slip.item).filter_by(text="班中餐送到工作面已经凉了").one()
+    set_publication(organizer, secret, "withheld")
+    set_publication(organizer, meal, "summary", "井下送餐保温问题")
+    minutes = minutes_services.get_minutes(held_meeting)
+    doc = minutes_services.minutes_document(held_meeting, minutes, draft=False)
+    minutes_services.publish_minutes(organizer, minutes, b"%PDF-1.7 test", doc)
+    db.session.commit()
+    page = client.get(f"/j/{held_meeting.join_code}/minutes").get_data(as_text=True)
+    assert "家里老人生病需要请假" not in page and "不公示" in page
+    assert "班中餐送到工作面已经凉了" not in page and "井下送餐保温问题" in page
+    assert "夜班津贴标准是多少" in page
+    # the organizer's record keeps the full text
+    full = minutes_services.minutes_document(held_meeting, minutes, draft=False)
+    texts = [row["text"] for group in full["groups"] for row in group["items"]]
+    assert "家里老人生病需要请假" in texts and "班中餐送到工作面已经凉了" in texts

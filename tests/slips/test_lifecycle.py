@@ -458,3 +458,22 @@ def test_dashboard_slip_page_and_league_in_chromium(world, api, live_server, bro
         page.screenshot(path=os.path.join(screenshot_dir, "slips-league-1280.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_meeting_chaired_by_another_lead_has_its_chair_supervise(world, make_meeting):
+    """DESIGN §6: the chair supervises the slips of the meeting, not the tier's lead."""
+    from facilitation.live.services import join_meeting, submit_item, transfer_item
+    meeting = make_meeting(lead_user=world.other_lead, title="专题慧谈：井下送餐")
+    participant = join_meeting(meeting.join_code, name="赵大海")
+    item, _created = submit_item(meeting, client_id="chaired-elsewhere-1", kind="demand", text="送餐车不够",
+                                 participant=participant)
+    slip = transfer_item(world.other_lead, item, world.department.id, local_today() + timedelta(days=5))
+    db.session.commit()
+    assert world.reload(slip).supervisor_user_id == world.other_lead.id
+    # the chair's account is closed: the tier's current lead takes the next slip
+    world.other_lead.is_enabled = False
+    item2, _created = submit_item(meeting, client_id="chaired-elsewhere-2", kind="demand", text="送餐时间太晚",
+                                  participant=participant)
+    slip2 = transfer_item(world.organizer, item2, world.department.id, local_today() + timedelta(days=5))
+    db.session.commit()
+    assert world.reload(slip2).supervisor_user_id == world.lead.id

@@ -8,6 +8,7 @@ The month (all times Asia/Shanghai; the figures are read on 20 November):
   后勤管理部 (A)
     A1 issued 10-08 09:00, due 10-15, replied 10-12 09:00 (on time), 满意 → closed      4 days
     A2 issued 10-09 09:00, due 10-16, replied 10-20 09:00 (late), 不满意                11 days
+       −2 belongs to 10-16, booked by the late reply itself (the job never ran in between)
        flagged 搪塞应付 on 10-21 (−1), reversed on 11-02: counts for nothing
     A3 issued 10-10 09:00, due 10-17, never signed for: overdue; −2 belongs to 10-17 (job ran 11-03)
     A4 issued 10-31 23:30 (still October), due 11-05, replied 11-04 23:30 (on time),
@@ -19,6 +20,7 @@ The month (all times Asia/Shanghai; the figures are read on 20 November):
        (on time: the extended deadline counts), 满意 → closed                            12 days
     B2 issued 10-13 09:00, due 10-20, replied 10-18, sent back 10-22 (new deadline 10-29),
        replied again 10-31 09:00 (late); the rating was reset by the new reply           18 days
+       −2 belongs to 10-29, the deadline in force when it passed
     B3 issued 11-01 00:10 (November), due 11-08, replied 11-05 00:10 (on time)            4 days
     absent from the 10-28 meeting it was invited to: −1 on 10-28
   工会 (C): no slip; −1 on 10-25 for a report not sent in time (不服从慧谈工作安排)
@@ -55,14 +57,14 @@ NOVEMBER = {"items": 1, "slips": 2, "replied": 1, "replied_on_time": 1, "closed"
 DEPARTMENT_KEYS = ("rank", "slips", "replied", "replied_on_time", "overdue", "closed", "rated", "satisfied",
                    "reply_rate", "on_time_rate", "closure_rate", "satisfaction_rate", "avg_days_to_reply", "points")
 OCTOBER_DEPARTMENTS = {
-    "人力资源部": (1, 2, 2, 1, 0, 1, 1, 1, 1.0, 0.5, 0.5, 1.0, 15.0, -1),
-    "后勤管理部": (2, 4, 3, 2, 1, 2, 3, 2, 0.75, 0.5, 0.5, 0.6667, 6.3, -2),
+    "人力资源部": (1, 2, 2, 1, 0, 1, 1, 1, 1.0, 0.5, 0.5, 1.0, 15.0, -3),
+    "后勤管理部": (2, 4, 3, 2, 1, 2, 3, 2, 0.75, 0.5, 0.5, 0.6667, 6.3, -4),
     "工会": (None, 0, 0, 0, 0, 0, 0, 0, None, None, None, None, None, -1),
     "安监处": (None, 0, 0, 0, 0, 0, 0, 0, None, None, None, None, None, 0),
 }
 YEAR_DEPARTMENTS = {
-    "后勤管理部": (1, 5, 3, 2, 1, 2, 3, 2, 0.6, 0.5, 0.4, 0.6667, 6.3, -2),
-    "人力资源部": (2, 4, 3, 2, 1, 1, 1, 1, 0.75, 0.5, 0.25, 1.0, 11.3, -3),
+    "后勤管理部": (1, 5, 3, 2, 1, 2, 3, 2, 0.6, 0.5, 0.4, 0.6667, 6.3, -4),
+    "人力资源部": (2, 4, 3, 2, 1, 1, 1, 1, 0.75, 0.5, 0.25, 1.0, 11.3, -5),
     "工会": (None, 0, 0, 0, 0, 0, 0, 0, None, None, None, None, None, -1),
     "安监处": (None, 0, 0, 0, 0, 0, 0, 0, None, None, None, None, None, 0),
 }
@@ -198,7 +200,7 @@ def test_every_figure_in_every_place(october, client, api, token_for):
     login(client, october["organizer"])
     page = text_of(client.get("/reports/monthly/2026-10").get_data(as_text=True))
     assert sentence in page
-    assert "人力资源部2100%50%50%100%0-1" in page and "后勤管理部475%50%50%66.7%1-2" in page
+    assert "人力资源部2100%50%50%100%0-3" in page and "后勤管理部475%50%50%66.7%1-4" in page
     pdf = client.get("/reports/monthly/2026-10.pdf").data
     pdf_text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert sentence in pdf_text
@@ -208,8 +210,8 @@ def test_every_figure_in_every_place(october, client, api, token_for):
     league = stats.month_department_figures(2026, 10)
     assert {row["department"]: picked(row) for row in league} == OCTOBER_DEPARTMENTS
     html = text_of(client.get("/slips/league?month=2026-10").get_data(as_text=True))
-    assert "1人力资源部2100%50%50%100%15.00-1" in html
-    assert "2后勤管理部475%50%50%66.7%6.31-2" in html
+    assert "1人力资源部2100%50%50%100%15.00-3" in html
+    assert "2后勤管理部475%50%50%66.7%6.31-4" in html
     assert "无承办工会0————" in html and "无承办安监处0————" in html
     assert html.index("人力资源部") < html.index("后勤管理部") < html.index("工会")
     table.append(("league table 2026-10", OCTOBER_DEPARTMENTS, "shown"))
@@ -217,7 +219,7 @@ def test_every_figure_in_every_place(october, client, api, token_for):
     # 4. the annual assessment of 2026 (September's slip and November's count for the year)
     doc = annual_assessment(2026)
     assert {row["department"]: picked(row) for row in doc["rows"]} == YEAR_DEPARTMENTS
-    assert doc["totals"]["slips"] == 9 and doc["totals"]["points"] == -6
+    assert doc["totals"]["slips"] == 9 and doc["totals"]["points"] == -10
     assert [r["department"] for r in doc["rows"]][:2] == ["后勤管理部", "人力资源部"]
     html = text_of(client.get("/assessment/2026").get_data(as_text=True))
     assert "1后勤管理部560%50%40%66.7%6.3" in html and "2人力资源部475%50%25%100%11.3" in html
@@ -229,10 +231,11 @@ def test_every_figure_in_every_place(october, client, api, token_for):
     table.append(("home dashboard (November)", NOVEMBER, "shown"))
 
     # the deductions say where they belong
-    entries = {(e.department.name, e.reason): e for e in PointEntry.query.all()}
-    assert entries[("人力资源部", "overdue")].occurred_on == date(2026, 9, 30)
-    assert entries[("后勤管理部", "overdue")].occurred_on == date(2026, 10, 17)
-    assert entries[("后勤管理部", "perfunctory")].reversed_at is not None
+    entries = {(e.department.name, e.reason, e.occurred_on): e for e in PointEntry.query.all()}
+    assert sorted((name, day) for name, reason, day in entries if reason == "overdue") == [
+        ("人力资源部", date(2026, 9, 30)), ("人力资源部", date(2026, 10, 29)),
+        ("后勤管理部", date(2026, 10, 16)), ("后勤管理部", date(2026, 10, 17))]
+    assert next(e for (n, r, _d), e in entries.items() if r == "perfunctory").reversed_at is not None
     print("\nreconciliation (expected = shown):")
     for place, expected, _shown in table:
         print(f"  {place}: {expected}")
