@@ -33,9 +33,10 @@ def setup_templating(app):
     from .accounts.forms import ROLE_LABELS
     from .live.payloads import kind_label as item_kind_label, status_label as item_status_label
     from .scheduling.services import kind_label, status_label
+    from .stats.queries import is_overdue
     app.jinja_env.globals.update(meeting_kind_label=kind_label, meeting_status_label=status_label,
                                  item_kind_label=item_kind_label, item_status_label=item_status_label,
-                                 role_labels=ROLE_LABELS)
+                                 role_labels=ROLE_LABELS, is_overdue=is_overdue)
 
     @app.before_request
     def fresh_locale():

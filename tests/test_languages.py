@@ -81,7 +81,11 @@ RAW_CODES = {
     "finalized", "admin", "organizer", "lead", "handler", "viewer", "male", "female", "team", "office",
     "advanced", "lagging", "understood", "partly", "objection", "unreachable", "solved", "not_solved",
     "walk_in", "invited", "guest", "nameless", "qr", "meeting", "staff", "new", "all", "urgent",
-}
+    # audit trail actions
+    "create", "update", "start", "close", "cancel", "issue", "accept", "reply", "reopen", "reassign", "rate",
+    "auto_close", "callback", "dispatch", "set_participants", "approve_participants", "department_sent",
+    "department_absent", "attendance",
+}  # a word with an underscore counts as a code too
 
 
 # ------------------------------------------------------------------ the pages
@@ -742,7 +746,7 @@ def chinese_problems(html, world):
         if text in RAW_CODES:
             found.append(f"raw code as text: {text!r}")
         else:
-            codes = [w for w in words if w in RAW_CODES]
+            codes = [w for w in words if w in RAW_CODES or "_" in w]
             what = "raw code" if codes else "English"
             found.append(f"{what} {', '.join(dict.fromkeys(codes or words))}: {text[:100]!r}")
     return list(dict.fromkeys(found))

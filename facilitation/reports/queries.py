@@ -2,7 +2,7 @@
 from collections import Counter
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func
 
 from ..extensions import db
@@ -18,10 +18,6 @@ from .topics import hot_topics
 
 def previous_month(year, month):
     return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-def _pct(part, whole):
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 def tier_sessions(start, end):
@@ -72,7 +68,7 @@ def monthly_figures(year, month, today=None):
     items = (Item.query.filter(Item.created_at >= start, Item.created_at < end,
                                Item.channel.notin_(stats.NOT_RAISED_CHANNELS)).all())
     by_kind = Counter(i.kind for i in items)
-    by_category = Counter(i.category or "未分类" for i in items)
+    by_category = Counter(i.category or _("未分类") for i in items)
     participants = db.session.query(func.count(Participant.id)).join(Meeting).filter(
         Meeting.starts_at >= start, Meeting.starts_at < end, Participant.joined_at.isnot(None)).scalar() or 0
     departments = [row for row in stats.month_department_figures(year, month, today)
@@ -83,7 +79,7 @@ def monthly_figures(year, month, today=None):
     reopened = Slip.query.filter(Slip.issued_at >= start, Slip.issued_at < end, Slip.reopen_count > 0) \
         .order_by(Slip.number).all()
     figures = {
-        "year": year, "month": month, "label": f"{year}年{month}月",
+        "year": year, "month": month, "label": _("%(year)d年%(month)d月", year=year, month=month),
         "as_of": today.isoformat(), "tiers": tiers, "special": special,
         "planned": sum(t["planned"] for t in tiers) + special["planned"],
         "held": sum(t["held"] for t in tiers) + special["held"],
