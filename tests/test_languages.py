@@ -4,8 +4,9 @@ The routes come from `app.url_map`. Every GET route that answers with an HTML pa
 entry in PAGES below (which user opens it, with which URL arguments, expecting which status);
 `test_every_html_page_is_covered` fails with the list of missing rules when a page is added
 without one, so the language checks grow with the app. Routes that answer with something else
-(JSON, PDF, Excel, calendar files, images, redirects) are recognised by NOT_HTML and by their
-suffix.
+(JSON, PDF, Excel, calendar files, images, the language switch) are recognised by NOT_HTML and
+by their suffix; a route that only redirects to a page (/plans/, /reports/monthly/ …) is
+followed to that page. EXTRA_PAGES adds the error pages (404, 403), which belong to no route.
 
 Each test builds a small world with LATIN-ONLY data (departments, people, meetings, items,
 slips at every stage, a standing QR channel, reviews, minutes, plans, points…), so that
@@ -216,14 +217,33 @@ def test_every_html_page_is_covered(app):
     rules = set(html_rules(app))
     missing = sorted(rules - set(PAGES))
     stale = sorted(set(PAGES) - rules)
+    stale += sorted(set(NOT_HTML) - {rule.rule for rule in app.url_map.iter_rules()})
     message = []
     if missing:
         message.append("HTML GET routes without an entry in PAGES (tests/test_languages.py); add a visit:\n"
                        + "\n".join(f'    "{rule}": [v("organizer")],' for rule in missing))
     if stale:
-        message.append("PAGES entries for routes that are gone or no longer HTML (remove them):\n"
+        message.append("PAGES / NOT_HTML entries for routes that are gone or no longer HTML (remove them):\n"
                        + "\n".join(f"    {rule}" for rule in stale))
     assert not message, "\n".join(message)
+
+
+def test_the_checks_see_what_they_should():
+    """The readers themselves: CJK in text, attributes and script strings is seen; the language
+    switch and script code are not; a raw code in a Chinese page is seen, our data is not."""
+    page = ('<html><head><title>Huitan</title><script>var a = "脚本";</script><style>p{}</style></head><body>'
+            '<a href="/lang/zh?next=/">中文</a><a href="/lang/en">EN</a><p title="提示">OK</p>'
+            '<input type="hidden" value="隐藏"><input type="submit" value="保存"><p>承办单</p>'
+            '<script type="application/json" data-strings>{"a": "网络"}</script></body></html>')
+    found = english_problems(page)
+    assert [f.split(":")[0] for f in found] == ["text", "title=", "value=", "script string"], found
+    world = World()
+    world.t("Tier 3 session")
+    zh = ('<p>Tier 3 session</p><p>issued</p><p>状态：replied</p><p>Tier</p><p>导出 Excel / PDF</p>'
+          '<p class="demand" data-x="named">已签收</p><script>var s = "closed";</script>'
+          '<p>HT-202612-0001 https://example.org/x</p>')
+    found = chinese_problems(zh, world)
+    assert found == ["raw code as text: 'issued'", "raw code replied: '状态：replied'", "English Tier: 'Tier'"], found
 
 
 # ------------------------------------------------------------------ the world
@@ -315,7 +335,7 @@ def _build_world():  # noqa: C901 (one long recipe)
         w.users[role] = w.users.get(role, made)
         return made
 
-    admin = user("root.admin", "admin", "Gao Admin")
+    user("root.admin", "admin", "Gao Admin")
     organizer = user("zhou.hua", "organizer", "Zhou Hua")
     lead = user("han.lijun", "lead", "Han Lijun")
     handler = user("sun.hong", "handler", "Sun Hong", department=transport)
@@ -332,8 +352,8 @@ def _build_world():  # noqa: C901 (one long recipe)
     for number, (name, gender, post) in enumerate([("Li Ming", "male", "Shearer driver"),
                                                   ("Wang Fang", "female", "Belt operator"),
                                                   ("Chen Gang", "male", "Electrician")], start=1):
-        person = Person(employee_no=t(f"YB1000{number}"), name=t(name), gender=gender, unit=unit if number < 3 else office,
-                        post=t(post), tier=staff_tier, phone=f"1380000000{number}",
+        person = Person(employee_no=t(f"YB1000{number}"), name=t(name), gender=gender,
+                        unit=unit if number < 3 else office, post=t(post), tier=staff_tier, phone=f"1380000000{number}",
                         is_focus=number == 1, focus_reason=t("Recent safety violation") if number == 1 else None)
         db.session.add(person)
         people.append(person)
@@ -341,7 +361,8 @@ def _build_world():  # noqa: C901 (one long recipe)
     w.values.update(person_id=people[0].id, woman_id=people[1].id)
 
     def meeting(title, days, hours=10, kind="regular", tier=staff_tier, **extra):
-        starts = datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=zone) + timedelta(hours=hours)
+        starts = (datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=zone)
+                  + timedelta(hours=hours))
         data = {"title": t(title), "kind": kind, "tier_id": tier.id if tier else None, "starts_at": starts,
                 "location": t(f"Dispatch Building Room {abs(days) + 3}")}
         data.update(extra)
@@ -785,13 +806,6 @@ def report(lang, pages, errors, problems):
     return "\n".join(lines)
 
 
-def test_pages_in_english(app, monkeypatch):
-    _world, pages, errors = fetch_pages(app, "en", monkeypatch)
-    problems = [(label, found) for label, html in pages if (found := english_problems(html))]
-    message = report("en", pages, errors, problems)
-    assert not errors and not problems, message
-
-
 def test_pages_in_chinese(app, monkeypatch):
     world, pages, errors = fetch_pages(app, "zh", monkeypatch)
     problems = [(label, found) for label, html in pages if (found := chinese_problems(html, world))]
@@ -799,19 +813,8 @@ def test_pages_in_chinese(app, monkeypatch):
     assert not errors and not problems, message
 
 
-def test_the_checks_see_what_they_should():
-    """The readers themselves: CJK in text, attributes and script strings is seen; the language
-    switch and script code are not; a raw code in a Chinese page is seen, our data is not."""
-    page = ('<html><head><title>Huitan</title><script>var a = "脚本";</script><style>p{}</style></head><body>'
-            '<a href="/lang/zh?next=/">中文</a><a href="/lang/en">EN</a><p title="提示">OK</p>'
-            '<input type="hidden" value="隐藏"><input type="submit" value="保存"><p>承办单</p>'
-            '<script type="application/json" data-strings>{"a": "网络"}</script></body></html>')
-    found = english_problems(page)
-    assert [f.split(":")[0] for f in found] == ["text", "title=", "value=", "script string"], found
-    world = World()
-    world.t("Tier 3 session")
-    zh = ('<p>Tier 3 session</p><p>issued</p><p>状态：replied</p><p>Tier</p><p>导出 Excel / PDF</p>'
-          '<p class="demand" data-x="named">已签收</p><script>var s = "closed";</script>'
-          '<p>HT-202612-0001 https://example.org/x</p>')
-    found = chinese_problems(zh, world)
-    assert found == ["raw code as text: 'issued'", "raw code replied: '状态：replied'", "English Tier: 'Tier'"], found
+def test_pages_in_english(app, monkeypatch):
+    _world, pages, errors = fetch_pages(app, "en", monkeypatch)
+    problems = [(label, found) for label, html in pages if (found := english_problems(html))]
+    message = report("en", pages, errors, problems)
+    assert not errors and not problems, message

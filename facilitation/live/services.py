@@ -64,6 +64,7 @@ def join_meeting(join_code, employee_no=None, name=None):
     # Joins of one meeting go one at a time from here (PostgreSQL: the meeting's row lock;
     # SQLite: the write turn the edge holds), so two phones never take the last seat together.
     db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    gated = _door_is_gated(meeting)
     person = None
     if employee_no:
         person = Person.query.filter_by(employee_no=employee_no).first()
@@ -71,6 +72,9 @@ def join_meeting(join_code, employee_no=None, name=None):
             raise ValidationError(_("工号与姓名不一致，请核对。"), code="name_mismatch")
     elif name:
         invited = [p for p in meeting.participants if p.person is not None and p.person.name == name]
+        if gated and invited:
+            # A name is not proof: whoever types an invitee's name would take the seat.
+            raise ValidationError(_("本场名单已经审核，请填写您的工号核对身份。"), code="employee_no_required")
         if len(invited) == 1:
             person = invited[0].person
     participant = _returning_participant(meeting, person, employee_no, name)
@@ -80,11 +84,18 @@ def join_meeting(join_code, employee_no=None, name=None):
         return participant  # already counted
     if not (employee_no or name) and not meeting.allow_nameless:
         raise ValidationError(_("请填写工号或姓名。"), code="name_required")
-    on_list = participant is not None and participant.source == "invited"
-    if meeting.is_list_approved and not on_list and not meeting.allow_guests:
+    on_list = participant is not None and participant.source == "invited" and \
+        (participant.approved_at is not None or not gated)
+    if gated and not on_list and not meeting.allow_guests:
+        if participant is not None and participant.source == "invited":
+            raise PermissionDenied(_("您刚被加入参会名单，名单正等待牵头人重新审核，审核后即可加入。"),
+                                   code="not_invited")
         raise PermissionDenied(_("本场慧谈的参会名单已经由牵头人审核确定，您不在名单中，不能加入。"
                                  "有诉求或建议，可以随时通过一码通反映。"), code="not_invited")
-    _check_seat(meeting, on_list)
+    if participant is None and person is None and not name and not meeting.allow_nameless:
+        # a guest is known by name: an unknown 工号 alone would put a nameless row in the minutes
+        raise ValidationError(_("职工名单中没有这个工号，请核对，或同时填写您的姓名。"), code="name_required")
+    _check_seat(meeting, on_list, gated)
     if participant is None:
         if person is not None:
             participant = Participant(meeting=meeting, person=person, source="walk_in")
@@ -115,15 +126,26 @@ def _returning_participant(meeting, person, employee_no, name):
     return None
 
 
-def _check_seat(meeting, on_list):
-    """409 `full` when the meeting has no seat left for this person."""
+def _door_is_gated(meeting):
+    """Only approved seats get in: the list is approved, or it was and has changed since (until
+    the lead approves it again the door keeps to the seats approved last time)."""
+    if meeting.is_list_approved:
+        return True
+    return db.session.scalar(select(Participant.id).where(
+        Participant.meeting_id == meeting.id, Participant.source == "invited",
+        Participant.approved_at.isnot(None)).limit(1)) is not None
+
+
+def _check_seat(meeting, on_list, gated):
+    """409 `full` when the meeting has no seat left for this person (approved seats not yet
+    taken are kept for their people)."""
     joined = db.session.scalar(select(func.count(Participant.id)).where(
         Participant.meeting_id == meeting.id, Participant.joined_at.isnot(None)))
     reserved = 0
-    if meeting.is_list_approved and not on_list:
+    if gated and not on_list:
         reserved = db.session.scalar(select(func.count(Participant.id)).where(
             Participant.meeting_id == meeting.id, Participant.source == "invited",
-            Participant.joined_at.is_(None)))
+            Participant.approved_at.isnot(None), Participant.joined_at.is_(None)))
     if joined + reserved >= meeting.max_participants:
         raise Conflict(_("本场慧谈已满员（上限 %(n)d 人），不能再加入。有诉求或建议，可以随时通过一码通反映。",
                          n=meeting.max_participants), code="full")

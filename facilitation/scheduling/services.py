@@ -65,21 +65,20 @@ def can_see_focus(user, meeting=None):
 
 
 def can_approve(user, meeting):
-    """Who approves the participant list: the meeting's lead or the tier's current lead, or an admin.
+    """Who approves the participant list (审核): the tier's current lead, or an admin.
 
-    An organizer prepares the list but never approves it, even as a session's chair (the same
-    rule as the JSON API, which admits only leads and admins).
+    A meeting with no tier lead (a cross-tier special session, a tier whose lead left) is
+    approved by its chair, whoever that is. Otherwise an organizer prepares the list but never
+    approves it, even as the session's chair: the lead answers for who is heard.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.role == "admin":
         return True
-    if user.role != "lead":
-        return False
-    if meeting.lead_user_id == user.id:
-        return True
     lead = meeting.tier.current_lead if meeting.tier is not None else None
-    return lead is not None and lead.user_id == user.id
+    if lead is not None and lead.user is not None and lead.user.is_enabled:
+        return lead.user_id == user.id
+    return meeting.lead_user_id == user.id
 
 
 def _clean_fields(data):
@@ -370,10 +369,10 @@ def _require_open(meeting, what):
 
 
 def _clear_approval(meeting):
+    """A changed list needs a new approval. The seats approved before keep their mark: until the
+    lead approves again, the door admits only those (never anyone, as an unapproved list would)."""
     meeting.participants_approved_at = None
     meeting.participants_approved_by_id = None
-    for participant in meeting.participants:
-        participant.approved_at = None
 
 
 def set_participants(actor, meeting, person_ids, reasons=None):
@@ -420,6 +419,7 @@ def set_participants(actor, meeting, person_ids, reasons=None):
         if participant.joined_at is not None or _has_items(participant):
             participant.source = "walk_in"
             participant.reason = None
+            participant.approved_at = None
         else:
             meeting.participants.remove(participant)
             db.session.delete(participant)
@@ -497,6 +497,12 @@ def participants_to_dict(meeting, include_focus=False):
 
 # ---------------------------------------------------------------- attendance
 
+def _minutes_published(meeting):
+    from ..minutes.models import Minutes
+    return db.session.query(Minutes.id).filter(Minutes.meeting_id == meeting.id,
+                                               Minutes.status != "draft").first() is not None
+
+
 def mark_attendance(actor, meeting, participant_id, present):
     """The organizer marks someone without a phone present (or undoes such a mark).
 
@@ -504,8 +510,12 @@ def mark_attendance(actor, meeting, participant_id, present):
     """
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以登记到会情况。"))
-    if meeting.status not in ("live", "closed"):
+    if meeting.status == "planned":
         raise Conflict(_("慧谈开始后才能登记到会情况。"), code="meeting_not_started")
+    if meeting.status != "live" and not (meeting.status == "closed" and not _minutes_published(meeting)):
+        # After the session the clerk completes it from the sign-in sheet; once the minutes
+        # are published (they list who was there) the record is locked.
+        raise Conflict(_("会议纪要已发布（或慧谈已取消），到会情况不能再修改。"), code="meeting_locked")
     participant = next((p for p in meeting.participants if p.id == participant_id), None)
     if participant is None:
         raise ValidationError(_("该人员不在本场名单中。"), code="not_on_list")

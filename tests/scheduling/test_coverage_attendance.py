@@ -115,6 +115,20 @@ def test_attendance_marked_by_the_organizer_counts_toward_the_cap(organizer, mak
     assert undo.status_code == 200
     db.session.expire_all()
     assert Participant.query.filter(Participant.meeting_id == meeting.id, Participant.joined_at.isnot(None)).count() == 1
+    # after the session the clerk completes the record from the sign-in sheet, until the minutes are out
+    from facilitation.minutes.services import get_minutes
+    from facilitation.scheduling.services import close_meeting
+    close_meeting(organizer, meeting)
+    mark_attendance(organizer, meeting, invited[0].id, True)
+    db.session.commit()
+    assert invited[0].joined_at == meeting.starts_at
+    get_minutes(meeting).status = "published"
+    db.session.commit()
+    locked = client.post(f"/meetings/{meeting.id}/attendance", data={"participant_id": invited[0].id, "present": "0"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "会议纪要已发布" in locked
+    db.session.expire_all()
+    assert db.session.get(Participant, invited[0].id).joined_at is not None
 
 
 def test_departments_record_whom_they_sent_and_the_absence_deducts_once(organizer, make_regular, make_department,
@@ -139,7 +153,9 @@ def test_departments_record_whom_they_sent_and_the_absence_deducts_once(organize
     assert [(e.department_id, e.reason, e.points) for e in entries] == [(canteen.id, "absent", -1)]
     # the record is corrected: somebody came after all; the deduction follows the record
     client.post(url, data={"department_id": canteen.id, "attendee_name": "赵主任", "sent": "1"})
-    assert PointEntry.query.filter_by(meeting_id=meeting.id).count() == 0
+    # (withdrawn, not deleted: the ledger shows it was booked and why it was taken back)
+    assert [(e.points, e.reversed_at is not None) for e in PointEntry.query.filter_by(meeting_id=meeting.id)] == \
+        [(-1, True)]
     other = make_department("工会")
     not_invited = client.post(url, data={"department_id": other.id, "sent": "0"}, follow_redirects=True)
     assert "没有被邀请列席" in not_invited.get_data(as_text=True)

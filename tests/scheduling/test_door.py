@@ -39,6 +39,8 @@ def test_without_a_list_anyone_with_a_name_up_to_the_cap(api, live, make_roster,
     assert join(api, meeting, name="路人甲").status_code == 200
     first = join(api, meeting, employee_no=people[0].employee_no)
     assert first.status_code == 200 and first.get_json()["participant"]["is_guest"] is False
+    nameless = join(api, meeting, employee_no="X-404")  # unknown 工号 and no name: who is it?
+    assert nameless.status_code == 400 and error_code(nameless) == "name_required"
     assert join(api, meeting, employee_no="X-404", name="外来人员").status_code == 200  # unknown 工号: a guest
     full = join(api, meeting, name="路人乙")
     assert full.status_code == 409 and error_code(full) == "full"
@@ -70,12 +72,41 @@ def test_with_an_approved_list_only_the_list_gets_in(api, live, lead_user, make_
         assert refused.status_code == 403 and error_code(refused) == "not_invited", body
         assert "不在名单中" in refused.get_json()["error"]["message"]
     assert join(api, meeting, employee_no=people[0].employee_no).status_code == 200
-    assert join(api, meeting, name=people[1].name).status_code == 200  # a unique invited name
+    # a name is not proof once the list is approved: the 工号 is asked for
+    by_name = join(api, meeting, name=people[1].name)
+    assert by_name.status_code == 400 and error_code(by_name) == "employee_no_required"
+    assert joined_count(meeting) == 2
+    assert join(api, meeting, employee_no=people[1].employee_no).status_code == 200
     assert join(api, meeting, employee_no=people[5].employee_no).status_code == 200  # joined before approval
     assert join(api, meeting, employee_no=people[2].employee_no).status_code == 200
     assert joined_count(meeting) == 4
     assert join(api, meeting, employee_no=people[0].employee_no).status_code == 200  # again: counted once
     assert joined_count(meeting) == 4
+
+
+def test_a_list_changed_after_approval_admits_only_the_seats_approved_until_approved_again(
+        api, live, lead_user, make_roster, tier):
+    meeting = live(max_participants=4)
+    people = make_roster(tier, 5)
+    set_participants(lead_user, meeting, [p.id for p in people[:3]])
+    approve_participants(lead_user, meeting)
+    db.session.commit()
+    # the list changes during the session: people[2] out, people[3] in, not yet approved again
+    set_participants(lead_user, meeting, [people[0].id, people[1].id, people[3].id])
+    db.session.commit()
+    assert not meeting.is_list_approved
+    waiting = join(api, meeting, employee_no=people[3].employee_no)
+    assert waiting.status_code == 403 and "重新审核" in waiting.get_json()["error"]["message"]
+    for outsider in (people[2].employee_no, people[4].employee_no):
+        refused = join(api, meeting, employee_no=outsider)
+        assert refused.status_code == 403 and error_code(refused) == "not_invited"
+    assert join(api, meeting, name="路人甲").status_code == 403
+    assert join(api, meeting, employee_no=people[0].employee_no).status_code == 200
+    assert joined_count(meeting) == 1
+    approve_participants(lead_user, meeting)
+    db.session.commit()
+    assert join(api, meeting, employee_no=people[3].employee_no).status_code == 200
+    assert joined_count(meeting) == 2
 
 
 def test_guests_allowed_never_take_the_seats_of_the_invited(api, live, lead_user, make_roster, tier):
