@@ -153,6 +153,10 @@ class ApiClient:
         return self.client.post("/api/v1" + url, json=json if json is not None else {},
                                 headers=self._headers(kw.pop("headers", None)), **kw)
 
+    def patch(self, url, json=None, **kw):
+        return self.client.patch("/api/v1" + url, json=json if json is not None else {},
+                                 headers=self._headers(kw.pop("headers", None)), **kw)
+
 
 @pytest.fixture
 def api(client, token_for):

@@ -132,7 +132,7 @@ EXPECTED = {
     "/api/v1/tiers": {"GET": STAFF},
     "/api/v1/departments": {"GET": STAFF},
     "/api/v1/meetings": {"POST": ORGANIZERS},
-    "/api/v1/meetings/<int:meeting_id>": {"GET": STAFF},
+    "/api/v1/meetings/<int:meeting_id>": {"GET": STAFF, "PATCH": ORGANIZERS},
     "/api/v1/meetings/<int:meeting_id>/start": {"POST": CHAIRS},
     "/api/v1/meetings/<int:meeting_id>/close": {"POST": CHAIRS},
     "/api/v1/people": {"GET": STAFF, "POST": ORGANIZERS},  # is_focus only shown to organizers and leads

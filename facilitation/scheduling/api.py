@@ -121,6 +121,65 @@ def get_meeting(meeting_id):
     return jsonify(services.meeting_to_dict(services.get_meeting(meeting_id)))
 
 
+def _current_body(meeting):
+    """A meeting as the create body would give it, so that a PATCH changes only what it names."""
+    return {"tier_id": meeting.tier_id, "title": meeting.title, "kind": meeting.kind,
+            "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None,
+            "location": meeting.location, "video_url": meeting.video_url,
+            "max_participants": meeting.max_participants,
+            "department_ids": [link.department_id for link in meeting.invited_departments]}
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
+@roles_required("organizer")
+@commits
+def update_meeting(meeting_id):
+    """Change a planned or live meeting: e.g. raise the cap for a large special session.
+    ---
+    patch:
+      summary: Update a meeting (only the fields given change)
+      parameters:
+        - {name: meeting_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                tier_id: {type: integer, nullable: true}
+                title: {type: string, maxLength: 120}
+                kind: {type: string, enum: [regular, topic, professional, milestone, online]}
+                starts_at: {type: string}
+                ends_at: {type: string, nullable: true}
+                location: {type: string, maxLength: 120}
+                video_url: {type: string, maxLength: 500}
+                department_ids: {type: array, items: {type: integer}}
+                max_participants: {type: integer, minimum: 1, maximum: 1000}
+                lead_user_id: {type: integer}
+                allow_guests: {type: boolean}
+                allow_nameless: {type: boolean}
+                is_moderated: {type: boolean}
+      responses:
+        200:
+          description: the meeting
+          content: {application/json: {schema: {$ref: '#/components/schemas/Meeting'}}}
+        400:
+          description: 'invalid input; a cap below the list (code over_cap)'
+        403:
+          description: not an organizer
+        404:
+          description: no such meeting
+        409:
+          description: 'closed or cancelled, or a schedule conflict (code schedule_conflict)'
+    """
+    meeting = services.get_meeting(meeting_id)
+    changes = json_body()
+    data = _parse_meeting_body({**_current_body(meeting), **changes})
+    services.update_meeting(current_user, meeting, data)
+    return jsonify(services.meeting_to_dict(meeting))
+
+
 @bp.route("/meetings/<int:meeting_id>/start", methods=["POST"])
 @roles_required("organizer", "lead")
 @commits

@@ -91,7 +91,9 @@ def create_meeting():
         if outcome.ok:
             return redirect(url_for("scheduling.show_meeting", meeting_id=outcome.value.id))
         return render_template("scheduling/edit_meeting.html", form=form, meeting=None), outcome.status
-    return render_template("scheduling/edit_meeting.html", form=form, meeting=None)
+    # a form sent back with errors is a 400, as the JSON API would answer
+    return render_template("scheduling/edit_meeting.html", form=form, meeting=None), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -111,7 +113,8 @@ def edit_meeting(meeting_id):
         if outcome.ok:
             return redirect(url_for("scheduling.show_meeting", meeting_id=meeting.id))
         return render_template("scheduling/edit_meeting.html", form=form, meeting=meeting), outcome.status
-    return render_template("scheduling/edit_meeting.html", form=form, meeting=meeting)
+    return render_template("scheduling/edit_meeting.html", form=form, meeting=meeting), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/meetings/<int:meeting_id>")

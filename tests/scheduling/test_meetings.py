@@ -417,3 +417,32 @@ def test_start_and_close_from_the_page(client, organizer, login_as, make_meeting
     assert "没有处理结果，不能结束" in html
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "live"
+
+
+def test_patch_raises_the_cap_and_changes_nothing_else(api, organizer, lead_user, make_meeting, make_department):
+    """A large special session: the organizer raises the cap through the API; the rest stays."""
+    hall = make_department("工会")
+    meeting = make_meeting("live", department_ids=[hall.id])
+    before = (meeting.title, meeting.starts_at, meeting.location, meeting.lead_user_id)
+    raised = api(organizer).patch(f"/meetings/{meeting.id}", {"max_participants": 300})
+    assert raised.status_code == 200, raised.get_json()
+    assert raised.get_json()["max_participants"] == 300
+    db.session.expire_all()
+    stored = db.session.get(Meeting, meeting.id)
+    assert stored.max_participants == 300 and (stored.title, stored.starts_at, stored.location,
+                                               stored.lead_user_id) == before
+    assert [link.department_id for link in stored.invited_departments] == [hall.id]
+    for body, code in (({"max_participants": 0}, 400), ({"max_participants": "many"}, 400),
+                       ({"max_participants": 2 ** 63}, 400), ({"allow_guests": "false"}, 400),
+                       ({"title": ""}, 400), ({"tier_id": 2 ** 40}, 400)):
+        response = api(organizer).patch(f"/meetings/{meeting.id}", body)
+        assert response.status_code == code, (body, response.get_json())
+        assert CHINESE.search(response.get_json()["error"]["message"]), body
+    assert api(lead_user).patch(f"/meetings/{meeting.id}", {"max_participants": 20}).status_code == 403
+    assert api(organizer).patch("/meetings/999999", {"max_participants": 20}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).max_participants == 300
+    from facilitation.scheduling.services import close_meeting
+    close_meeting(organizer, db.session.get(Meeting, meeting.id))
+    db.session.commit()
+    assert api(organizer).patch(f"/meetings/{meeting.id}", {"max_participants": 20}).status_code == 409
