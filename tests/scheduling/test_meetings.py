@@ -274,7 +274,7 @@ def test_organizer_creates_a_meeting_with_invited_departments(client, organizer,
 def test_form_errors_are_shown_and_nothing_is_stored(client, organizer, login_as, tier):
     login_as(organizer)
     response = client.post("/meetings/new", data=form_data(tier.id, title="", ends_at="2030-12-05T14:00"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请填写慧谈主题" in response.get_data(as_text=True)
     response = client.post("/meetings/new", data=form_data(tier.id, ends_at="2030-12-05T14:00"))
     assert response.status_code == 400
