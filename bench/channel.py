@@ -56,7 +56,7 @@ def build(app, items):
     db.session.commit()
     # the baseline: a live meeting whose phone submits the same way, measured in the same run
     from datetime import datetime
-    from facilitation.live.context import issue_participant_token
+    from facilitation.live.tokens import issue_participant_token
     from facilitation.people.models import Tier
     from facilitation.people.services import assign_tier_lead
     from facilitation.scheduling.services import create_meeting, start_meeting

@@ -68,7 +68,7 @@ def create_app(config=None):
     with app.app_context():
         install_sqlite_pragmas(db.engine)
 
-    from .accounts.context import setup_login
+    from .accounts.auth import setup_login
     setup_login(app)
 
     from .errors import register_error_handlers
@@ -77,7 +77,7 @@ def create_app(config=None):
     from .templating import setup_templating
     setup_templating(app)
 
-    from .core.views import bp as core_bp
+    from .home.views import bp as home_bp
     from .accounts.views import bp as accounts_bp
     from .people.views import bp as people_bp
     from .scheduling.views import bp as scheduling_bp
@@ -89,7 +89,7 @@ def create_app(config=None):
     from .assessment.views import bp as assessment_bp
     from .intake.views import bp as intake_bp
     from .api import bp as api_bp
-    for blueprint in (core_bp, accounts_bp, people_bp, scheduling_bp, live_bp, slips_bp, minutes_bp, reports_bp,
+    for blueprint in (home_bp, accounts_bp, people_bp, scheduling_bp, live_bp, slips_bp, minutes_bp, reports_bp,
                       awards_bp, assessment_bp, intake_bp):
         app.register_blueprint(blueprint)
     # Each feature's JSON endpoints attach to the one /api/v1 blueprint when imported.

@@ -99,7 +99,7 @@ def register_error_handlers(app):
         db.session.rollback()
         if wants_json():
             return jsonify(error.to_dict()), error.status
-        return render_template("core/error.html", status=error.status,
+        return render_template("home/error.html", status=error.status,
                                message=error.message), error.status
 
     @app.errorhandler(HTTPException)
@@ -111,7 +111,7 @@ def register_error_handlers(app):
             message = _("页面已过期，请刷新后重试。")
         if wants_json():
             return json_error(status, HTTP_CODES.get(status, "error"), message)
-        return render_template("core/error.html", status=status, message=message), status
+        return render_template("home/error.html", status=status, message=message), status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):  # pragma: no cover - logged, then a friendly page
@@ -123,4 +123,4 @@ def register_error_handlers(app):
         message = HTTP_MESSAGES[500]()
         if wants_json():
             return json_error(500, "server_error", message)
-        return render_template("core/error.html", status=500, message=message), 500
+        return render_template("home/error.html", status=500, message=message), 500

@@ -51,7 +51,7 @@ def setup_templating(app):
         from .live.payloads import kind_label as item_kind_label, status_label as item_status_label
         nav, more = [], []
         if current_user.is_authenticated:
-            nav.append(("core.index", _l("首页")))
+            nav.append(("home.index", _l("首页")))
             nav.append(("scheduling.list_meetings", _l("慧谈安排")))
             if current_user.has_role("organizer", "viewer", "lead"):
                 nav.append(("scheduling.plans", _l("月度计划")))

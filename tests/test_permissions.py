@@ -234,7 +234,7 @@ def _user(username, role, department=None):
 def world(app):
     """One of everything a route can point at, and a logged-in client per role."""
     from facilitation.awards.services import appoint_reviewer, create_review
-    from facilitation.live.context import issue_participant_token
+    from facilitation.live.tokens import issue_participant_token
     from facilitation.live.services import join_meeting, submit_item, transfer_item
     from facilitation.people.models import Person, Tier
     from facilitation.people.services import assign_tier_lead, create_department

@@ -9,7 +9,7 @@ from ..edges import attempt, commit
 from ..extensions import db, limiter
 from ..people.models import Department
 from . import services
-from .context import roles_required
+from .auth import roles_required
 from .forms import ROLE_LABELS, LoginForm, UserForm
 from .models import User
 
@@ -42,7 +42,7 @@ def login():
             flash(_("用户名或密码不正确。"), "error")
             return render_template("accounts/login.html", form=form), 401
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -36,9 +36,9 @@ def _has_valid_bearer():
     Any other Authorization header (Basic, a made-up bearer) leaves a cookie request a cookie
     request, which needs its CSRF token.
     """
-    from ..accounts.context import bearer_token, staff_user_for_token
+    from ..accounts.auth import bearer_token, staff_user_for_token
     from ..errors import DomainError
-    from ..live.context import read_participant_token
+    from ..live.tokens import read_participant_token
     token = bearer_token()
     if not token:
         return False

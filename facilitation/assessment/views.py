@@ -2,7 +2,7 @@
 Organizers, viewers (mine leaders), leads and admins read it."""
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 from ..spreadsheets import xlsx_response
 from ..timeutil import local_today
 from ..validation import arg_int

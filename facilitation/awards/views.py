@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..accounts.models import User
 from ..edges import attempt, commit
 from ..errors import PermissionDenied

@@ -5,7 +5,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 from ..api import bp, json_body
 from ..edges import unit_of_work
 from ..errors import ValidationError

@@ -9,7 +9,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 from ..edges import attempt
 from ..errors import DomainError
 from ..extensions import db

@@ -3,7 +3,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import bearer_token, roles_required
+from ..accounts.auth import bearer_token, roles_required
 from ..accounts.models import ApiToken
 from ..api import bp, json_body
 from ..edges import commits, unit_of_work
@@ -15,7 +15,7 @@ from ..timeutil import parse_date
 from ..validation import ID_MAX, bool_value, query_int
 from . import services
 from .payloads import item_to_dict
-from .context import issue_participant_token, read_participant_token
+from .tokens import issue_participant_token, read_participant_token
 
 
 def _participant_from_request(meeting_id=None):

@@ -23,13 +23,13 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from limits import parse as parse_rate_limit
 
-from ..accounts.context import staff_user_for_token
+from ..accounts.auth import staff_user_for_token
 from ..errors import DomainError
 from ..extensions import db, limiter, socketio
 from ..realtime import NAMESPACE, public_room, staff_room
 from ..scheduling.models import Meeting
 from ..validation import is_id
-from .context import read_participant_token
+from .tokens import read_participant_token
 from .services import participant_for_token
 
 MAX_AUTH_BYTES = 4096

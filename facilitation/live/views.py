@@ -8,7 +8,7 @@ import segno
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 
 from ..extensions import db
 from ..people.models import Department

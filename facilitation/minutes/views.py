@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..edges import attempt, commit
 from ..extensions import db
 from ..forms import EmptyForm, first_error
@@ -122,7 +122,7 @@ def participant_minutes(join_code):
     """Participants read the published minutes from their phone link (no login)."""
     meeting = Meeting.query.filter_by(join_code=(join_code or "").upper()[:16]).first()
     if meeting is None:
-        return render_template("core/error.html", status=404, message=_("参会码无效。")), 404
+        return render_template("home/error.html", status=404, message=_("参会码无效。")), 404
     minutes = services.find_minutes(meeting)
     latest = minutes.latest_revision if minutes is not None else None
     if latest is None:

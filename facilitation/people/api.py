@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..api import bp, json_body
 from ..edges import unit_of_work
 from ..errors import ValidationError

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 from ..accounts.models import User
 from ..audit.services import events_for
 from ..edges import attempt, commit
@@ -194,7 +194,7 @@ def move_tier(tier_id):
 
 
 def _forbidden():
-    return render_template("core/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
+    return render_template("home/error.html", status=403, message=_("您没有执行此操作的权限。")), 403
 
 
 def _add_from_form(form, create, success_message, endpoint):

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required
+from ..accounts.auth import roles_required
 from ..edges import attempt
 from ..forms import EmptyForm
 from ..timeutil import local_today

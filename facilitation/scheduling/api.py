@@ -3,7 +3,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..api import bp, json_body
 from ..edges import commits, unit_of_work
 from ..errors import PermissionDenied, ValidationError

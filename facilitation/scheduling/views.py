@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..accounts.models import User
 from ..audit.services import events_for
 from ..edges import attempt

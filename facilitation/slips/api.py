@@ -3,7 +3,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.context import bearer_token, roles_required, staff_required
+from ..accounts.auth import bearer_token, roles_required, staff_required
 from ..api import bp, json_body
 from ..edges import commits, unit_of_work
 from ..errors import DomainError, NotFound, ValidationError
@@ -296,7 +296,7 @@ def _submitter_participant():
     token = bearer_token()
     if not token or not token.startswith("p."):
         return None
-    from ..live.context import read_participant_token
+    from ..live.tokens import read_participant_token
     from ..live.services import participant_for_token
     meeting_id, participant_id = read_participant_token(token)
     return participant_for_token(meeting_id, participant_id)

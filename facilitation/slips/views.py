@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
-from ..accounts.context import roles_required, staff_required
+from ..accounts.auth import roles_required, staff_required
 from ..audit.services import events_for
 from ..edges import attempt, commit
 from ..errors import DomainError
@@ -287,7 +287,7 @@ def follow(token):
     try:
         item = services.item_for_follow_token(token)
     except DomainError as error:
-        return render_template("core/error.html", status=404, message=error.message), 404
+        return render_template("home/error.html", status=404, message=error.message), 404
     slip = item.slip
     form = FeedbackForm(prefix="fb")
     followup_form = FollowupForm(prefix="fu")

@@ -4,7 +4,7 @@ import re
 from flask import jsonify
 from flask_babel import gettext as _
 
-from ..accounts.context import staff_required
+from ..accounts.auth import staff_required
 from ..api import bp
 from ..errors import NotFound
 from . import queries

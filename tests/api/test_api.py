@@ -60,7 +60,7 @@ def test_token_is_stored_only_as_a_hash(make_user, token_for):
 
 
 def test_participant_token_is_not_a_staff_login(api, make_meeting):
-    from facilitation.live.context import issue_participant_token
+    from facilitation.live.tokens import issue_participant_token
     from facilitation.live.services import join_meeting
     meeting = make_meeting("live")
     participant = join_meeting(meeting.join_code, name="李师傅")

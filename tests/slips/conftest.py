@@ -21,7 +21,7 @@ def fast_password_hashing(monkeypatch):
 
 @pytest.fixture
 def world(make_department, make_user, lead_user, make_meeting, tier):
-    from facilitation.live.context import issue_participant_token
+    from facilitation.live.tokens import issue_participant_token
     from facilitation.live.services import join_meeting, submit_item, transfer_item
     from facilitation.people.models import Tier
     from facilitation.people.services import assign_tier_lead

@@ -9,7 +9,7 @@ from ..scheduling.models import Meeting
 from ..timeutil import local_today
 from . import queries
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/healthz")
@@ -36,7 +36,7 @@ def index():
     upcoming = (Meeting.query.filter(Meeting.status.in_(("planned", "live")))
                 .order_by(Meeting.starts_at).limit(10).all())
     from ..scheduling.queries import coverage_tiles
-    return render_template("core/index.html", upcoming=upcoming, tiers=ordered_tiers(),
+    return render_template("home/index.html", upcoming=upcoming, tiers=ordered_tiers(),
                            month=queries.month_overview(today.year, today.month), today=today,
                            my_meetings=queries.meetings_led_by(current_user),
                            coverage=coverage_tiles(today.year, today),
@@ -54,9 +54,9 @@ def _intake_new():
 
 @bp.route("/lang/<code>")
 def set_language(code):
-    target = request.args.get("next") or request.referrer or url_for("core.index")
+    target = request.args.get("next") or request.referrer or url_for("home.index")
     if not target.startswith("/") and not target.startswith(request.host_url):
-        target = url_for("core.index")
+        target = url_for("home.index")
     response = redirect(target)
     if code in ("zh", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
