@@ -143,7 +143,7 @@ def remind_command(on_date):
     """Notify due-tomorrow / due-today / overdue slips, deduct −2 once per overdue slip,
     escalate long-overdue ones, and post a summary to SLIP_WEBHOOK_URL when configured."""
     from datetime import date
-    from .slips.services import run_reminders, send_webhook
+    from .slips.reminders import run_reminders, send_webhook
     today = date.fromisoformat(on_date) if on_date else None
     report, messages = run(run_reminders, today)
     for bucket in ("due_tomorrow", "due_today", "overdue", "escalated", "deducted"):

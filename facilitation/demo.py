@@ -259,7 +259,7 @@ def load_demo():
 
     if Meeting.query.count() == 0:
         _demo_meetings(rng, organizer, tiers)
-        from .slips.services import run_reminders
+        from .slips.reminders import run_reminders
         run_reminders()  # today's reminders and the −2 for slips already overdue
     db.session.flush()
     from .awards.models import IdeaReview

@@ -4,7 +4,7 @@ average days to reply) and the rank, as plain data for the page, the PDF and the
 from flask_babel import gettext as _
 
 from ..errors import NotFound
-from ..slips.services import POINT_LABELS, POINT_REASONS, POINT_RULES
+from ..slips.points import POINT_LABELS, POINT_REASONS, POINT_RULES
 from ..stats import queries as stats
 from ..timeutil import local_today
 

@@ -28,7 +28,8 @@ from ..live.services import (NAME_MAX, can_triage, finish_outcome, require_intak
 from ..people.models import Person, Unit
 from ..people.services import active_department
 from ..slips.models import ANSWERED, Slip
-from ..slips.services import channel_supervisor, default_due_date, hasten_slip, issue_slip, notify
+from ..slips.notices import notify
+from ..slips.services import channel_supervisor, default_due_date, hasten_slip, issue_slip
 from ..validation import bool_value, clean_text, fetch, id_value, optional_text, required_text
 from .models import CODE_ALPHABET, CODE_LENGTH, INVITATION_MAX, NAME_MAX as CHANNEL_NAME_MAX, PROMISE_MAX, \
     Channel, SummaryPick

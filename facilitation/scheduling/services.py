@@ -547,7 +547,7 @@ def record_department_attendance(actor, meeting, department_id, attendee_name=No
     The department points ledger follows this record: "sent no one" deducts −1 once per
     meeting and department; correcting it to "sent someone" takes the deduction back.
     """
-    from ..slips.services import add_absence_points, withdraw_absence_points
+    from ..slips.points import add_absence_points, withdraw_absence_points
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以登记列席科室到会情况。"))
     link = next((l for l in meeting.invited_departments if l.department_id == department_id), None)
@@ -685,7 +685,7 @@ def generate_month_plan(actor, year, month, today=None):
 
 def publish_month_plan(actor, year, month):
     """Publish the draft month plan: the leads are told to review their participant lists."""
-    from ..slips.services import notify
+    from ..slips.notices import notify
     if not actor.has_role("organizer"):
         raise PermissionDenied(_("只有组织者可以发布月度计划。"))
     label = f"{year:04d}-{month:02d}"

@@ -27,18 +27,13 @@ from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from ..stats.queries import is_overdue
 from .labels import rating_label, status_label
-from .models import CALLBACK_REACTIONS, OWING_REPLY, RATINGS, Notification, PointEntry, Slip, SlipCallback, \
+from .notices import active_handlers, notify, settle_notices
+from .points import add_points, book_overdue
+from .models import CALLBACK_REACTIONS, OWING_REPLY, RATINGS, Slip, SlipCallback, \
     SlipExtension
 
 REPLY_MAX = 4000
 REASON_MAX = 1000
-
-# The practice's deductions (each −N for the department's head in the performance review).
-POINT_RULES = {"overdue": -2, "perfunctory": -1, "absent": -1, "noncompliance": -1}
-POINT_LABELS = {"overdue": "逾期未办理", "perfunctory": "搪塞应付、推诿扯皮", "absent": "受邀未派人参加慧谈",
-                "noncompliance": "不服从慧谈工作安排"}
-POINT_REASONS = tuple(POINT_RULES)
-
 
 # ---------------------------------------------------------------- deadlines
 
@@ -162,7 +157,7 @@ def issue_slip(actor, item, department, due_date, purpose="handle", instruction=
     if item.is_urgent:
         notify_urgent(slip)
     else:
-        for handler in _department_handlers(department.id):
+        for handler in active_handlers(department.id):
             notify(handler, "slip_issued", _("新承办单 %(n)s：%(t)s", n=slip.number, t=item.text[:60]), slip)
     return slip
 
@@ -172,7 +167,7 @@ def notify_urgent(slip):
     text = _("【特事特办】%(n)s 请于 %(d)s 前答复：%(t)s", n=slip.number, d=slip.due_date.isoformat(),
              t=slip.item.text[:60])
     key = f"urgent:{slip.id}:{slip.due_date.isoformat()}"
-    for user in _department_handlers(slip.department_id) + ([slip.supervisor] if slip.supervisor else []):
+    for user in active_handlers(slip.department_id) + ([slip.supervisor] if slip.supervisor else []):
         notify(user, "urgent", text, slip, dedupe_key=key)
 
 
@@ -230,7 +225,7 @@ def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
     if to_state == "closed":
-        _settle_notices(slip, ("slip_replied", "dissatisfied"))
+        settle_notices(slip, ("slip_replied", "dissatisfied"))
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
@@ -271,7 +266,7 @@ def reply_slip(actor, slip, reply, basis):
     if not slip.replied_on_time:
         # A late reply costs the −2 even when the reminder job has not run since the deadline
         # passed; booked on the deadline's month, once, as the job would have done.
-        _book_overdue(slip)
+        book_overdue(slip)
     _transition(actor, slip, "replied", "reply", slip.reply[:200])
     if slip.supervisor is not None:
         notify(slip.supervisor, "slip_replied", _("%(n)s 已答复，请督办确认。", n=slip.number), slip)
@@ -304,7 +299,7 @@ def reopen_slip(actor, slip, reason, due_date=None):
     slip.closed_at = None
     slip.followup_answer = None
     _transition(actor, slip, "accepted", "reopen", reason)
-    for handler in _department_handlers(slip.department_id):
+    for handler in active_handlers(slip.department_id):
         notify(handler, "slip_reopened", _("%(n)s 被退回重办：%(r)s", n=slip.number, r=reason[:80]), slip)
     return slip
 
@@ -329,7 +324,7 @@ def reassign_slip(actor, slip, department_id, due_date=None):
     db.session.flush()
     db.session.expire(slip, ["department"])
     _transition(actor, slip, "issued", "reassign", f"{old} → {department.name}")
-    for handler in _department_handlers(department.id):
+    for handler in active_handlers(department.id):
         notify(handler, "slip_issued", _("改派给本科室的承办单 %(n)s", n=slip.number), slip)
     return slip
 
@@ -413,7 +408,7 @@ def flag_perfunctory(actor, slip, reason):
     """
     _require_supervisor(actor, slip)
     reason = required_text(reason, _("请说明认定为搪塞应付、推诿扯皮的理由。"), REASON_MAX)
-    entry = _add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason,
+    entry = add_points(slip.department_id, "perfunctory", actor=actor, slip=slip, note=reason,
                         occurred_on=local_today())
     if entry is None:
         raise Conflict(_("这张承办单已经被认定过搪塞应付。"), code="already_flagged")
@@ -572,201 +567,6 @@ def answer_followup(slip, solved):
         notify(slip.supervisor, "followup_not_solved", _("%(n)s 回访：职工表示问题仍未解决。", n=slip.number), slip)
     db.session.flush()
     return slip
-
-
-# ---------------------------------------------------------------- notifications
-
-def _department_handlers(department_id):
-    from ..accounts.models import User
-    return User.query.filter_by(role="handler", department_id=department_id, is_enabled=True).all()
-
-
-def _organizers():
-    from ..accounts.models import User
-    return User.query.filter(User.role == "organizer", User.is_enabled.is_(True)).all()
-
-
-def notify(user, kind, text, slip=None, dedupe_key=None):
-    """Put a message in the user's inbox (once per dedupe_key)."""
-    if user is None:
-        return None
-    if dedupe_key is not None and Notification.query.filter_by(user_id=user.id, dedupe_key=dedupe_key).first():
-        return None
-    note = Notification(user_id=user.id, kind=kind, text=text, slip_id=slip.id if slip else None,
-                        dedupe_key=dedupe_key)
-    db.session.add(note)
-    db.session.flush()
-    return note
-
-
-def _settle_notices(slip, kinds):
-    """Notices that asked for an action the slip no longer needs (e.g. "已答复，请督办确认" once it
-    is closed) are marked read, so that nobody is sent to act on a closed slip."""
-    Notification.query.filter(Notification.slip_id == slip.id, Notification.kind.in_(kinds),
-                              Notification.read_at.is_(None)).update({"read_at": utcnow()},
-                                                                    synchronize_session=False)
-
-
-def mark_read(user, notification_ids=None):
-    query = Notification.query.filter(Notification.user_id == user.id, Notification.read_at.is_(None))
-    if notification_ids:
-        query = query.filter(Notification.id.in_(notification_ids))
-    return query.update({"read_at": utcnow()}, synchronize_session=False)
-
-
-def _add_points(department_id, reason, *, occurred_on, actor=None, slip=None, meeting=None, note=None):
-    """Add one ledger entry unless the same deduction exists (unique keys keep it once).
-
-    Slip and meeting deductions happen once per slip / meeting; non-compliance entries carry
-    neither and may repeat (each with its own reason).
-    """
-    if slip is not None or meeting is not None:
-        query = PointEntry.query.filter_by(reason=reason)
-        query = query.filter_by(slip_id=slip.id) if slip is not None else \
-            query.filter_by(meeting_id=meeting.id, department_id=department_id)
-        if query.first() is not None:
-            return None
-    entry = PointEntry(department_id=department_id, reason=reason, points=POINT_RULES[reason],
-                       slip_id=slip.id if slip else None, meeting_id=meeting.id if meeting else None,
-                       note=note, occurred_on=occurred_on, created_by_user_id=actor.id if actor else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    return entry
-
-
-def _book_overdue(slip):
-    """−2 once for a slip whose deadline passed without a reply (None when already booked)."""
-    entry = _add_points(slip.department_id, "overdue", slip=slip, note=_("逾期未答复"), occurred_on=slip.due_date)
-    if entry is not None:
-        record_event("slip", slip.id, "overdue_deduction", actor_label="system", text="-2")
-    return entry
-
-
-def record_noncompliance(actor, department_id, note, occurred_on=None):
-    """The organizer books −1 for not following the 慧谈 arrangements (e.g. a thought-trend report
-    not sent in time, 不及时上报职工思想动态报告); the reason is required."""
-    if not actor.has_role("organizer"):
-        raise PermissionDenied(_("只有组织者可以登记扣分。"))
-    department = active_department(department_id)
-    note = required_text(note, _("请填写扣分原因。"), REASON_MAX)
-    today = local_today()
-    occurred_on = occurred_on or today
-    if occurred_on > today or occurred_on < today - timedelta(days=366):
-        raise ValidationError(_("扣分日期应在一年以内，且不晚于今天。"), code="bad_date")
-    entry = _add_points(department.id, "noncompliance", actor=actor, note=note, occurred_on=occurred_on)
-    record_event("department", department.id, "deduct", actor=actor, text=f"-1：{note}")
-    return entry
-
-
-def reverse_deduction(actor, entry, reason):
-    """Withdraw a deduction once, with a reason; the entry stays in the ledger, marked reversed."""
-    if not actor.has_role("organizer"):
-        raise PermissionDenied(_("只有组织者可以撤销扣分。"))
-    if entry.reversed_at is not None:
-        raise Conflict(_("这条扣分已经撤销过了。"), code="already_reversed")
-    entry.reversal_reason = required_text(reason, _("请填写撤销扣分的理由。"), REASON_MAX)
-    entry.reversed_at = utcnow()
-    entry.reversed_by_user_id = actor.id
-    db.session.flush()
-    record_event("point_entry", entry.id, "reverse", actor=actor, text=entry.reversal_reason)
-    return entry
-
-
-def get_point_entry(entry_id):
-    return fetch(PointEntry, entry_id, _("找不到该扣分记录。"))
-
-
-def add_absence_points(actor, meeting, department_id, note=None):
-    """−1 for a department invited to a meeting that sent no one; once (None when already there).
-
-    Called by scheduling's record_department_attendance: the deduction follows the meeting's
-    record of who the department sent. A deduction withdrawn by an earlier correction is booked
-    again on the same entry (its trail keeps both steps).
-    """
-    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent").first()
-    if entry is not None and entry.reversed_at is not None:
-        entry.reversed_at = entry.reversed_by_user_id = entry.reversal_reason = None
-        db.session.flush()
-        record_event("point_entry", entry.id, "reinstate", actor=actor, text=note)
-        return entry
-    return _add_points(department_id, "absent", actor=actor, meeting=meeting, note=note,
-                       occurred_on=to_local(meeting.starts_at).date())
-
-
-def withdraw_absence_points(actor, meeting, department_id, reason):
-    """Withdraw the −1 when the record is corrected to "the department sent someone".
-
-    The entry stays in the ledger, marked reversed with the correction as its reason, so that
-    the department and the auditor can see that it was booked and why it was taken back.
-    """
-    entry = PointEntry.query.filter_by(meeting_id=meeting.id, department_id=department_id, reason="absent",
-                                       reversed_at=None).first()
-    if entry is not None:
-        entry.reversed_at = utcnow()
-        entry.reversed_by_user_id = actor.id
-        entry.reversal_reason = reason
-        db.session.flush()
-        record_event("point_entry", entry.id, "reverse", actor=actor, text=reason)
-    return entry
-
-
-def run_reminders(today=None):
-    """For cron (`flask slips remind`): notify due-tomorrow / due-today / overdue slips, deduct −2
-    once per overdue slip, escalate long-overdue slips to the organizers. Idempotent per day.
-
-    Returns a report dict and the list of webhook messages to send after commit.
-    """
-    today = today or local_today()
-    escalate_after = current_app.config.get("SLIP_ESCALATE_AFTER_DAYS", 3)
-    report = {"due_tomorrow": [], "due_today": [], "overdue": [], "escalated": [], "deducted": []}
-    messages = []
-    slips = (Slip.query.filter(Slip.status.in_(OWING_REPLY), Slip.due_date <= today + timedelta(days=1))
-             .order_by(Slip.due_date, Slip.id).all())
-    organizers = _organizers()
-    for slip in slips:
-        if slip.due_date == today + timedelta(days=1):
-            bucket, text = "due_tomorrow", _("%(n)s 明天到期（%(d)s）", n=slip.number, d=slip.department.name)
-        elif slip.due_date == today:
-            bucket, text = "due_today", _("%(n)s 今天到期（%(d)s）", n=slip.number, d=slip.department.name)
-        else:
-            late = (today - slip.due_date).days
-            bucket, text = "overdue", _("%(n)s 已逾期 %(k)d 天（%(d)s）", n=slip.number, k=late, d=slip.department.name)
-            # The deduction belongs to the deadline's day (and month), whenever this job runs.
-            if _book_overdue(slip) is not None:
-                report["deducted"].append(slip.number)
-            if late > escalate_after and slip.escalated_at is None:
-                slip.escalated_at = utcnow()
-                report["escalated"].append(slip.number)
-                for organizer in organizers:
-                    notify(organizer, "escalated", _("督办升级：%(t)s", t=text), slip,
-                           dedupe_key=f"escalated:{slip.id}")
-                messages.append(_("【督办升级】%(t)s", t=text))
-        report[bucket].append(slip.number)
-        key = f"{bucket}:{slip.id}:{today.isoformat()}"
-        for handler in _department_handlers(slip.department_id):
-            notify(handler, bucket, text, slip, dedupe_key=key)
-        if slip.supervisor is not None:
-            notify(slip.supervisor, bucket, text, slip, dedupe_key=key)
-    if slips:
-        messages.insert(0, _("慧谈承办单提醒（%(d)s）：明天到期 %(a)d 件，今天到期 %(b)d 件，逾期 %(c)d 件。",
-                             d=today.isoformat(), a=len(report["due_tomorrow"]), b=len(report["due_today"]),
-                             c=len(report["overdue"])))
-    db.session.flush()
-    return report, messages
-
-
-def send_webhook(url, text, timeout=5):
-    """POST a WeCom/DingTalk-style text message to a group robot URL; returns True on 2xx."""
-    import requests
-    try:
-        response = requests.post(url, json={"msgtype": "text", "text": {"content": text}}, timeout=timeout)
-    except requests.RequestException:
-        return False
-    return 200 <= response.status_code < 300
 
 
 # ---------------------------------------------------------------- plain views

@@ -22,7 +22,7 @@ from ..stats import queries as stats
 from ..stats.queries import overdue_clause
 from ..timeutil import local_today, local_zone, to_local
 from ..validation import arg_int, arg_page
-from . import documents, labels as slip_labels, queries, services
+from . import documents, labels as slip_labels, notices, points as ledger, queries, services
 from .forms import AbsenceForm, ActionForm, DeductionForm, FeedbackForm, FollowupForm, ReversalForm
 from .models import SLIP_STATUSES, Notification, PointEntry, Slip
 
@@ -104,7 +104,7 @@ def show_slip(slip_id):
                            is_supervisor=services.is_supervisor_of(current_user, slip),
                            is_overdue=services.is_overdue(slip), days_overdue=services.days_overdue(slip),
                            points=PointEntry.query.filter_by(slip_id=slip.id).all(), today=local_today(),
-                           point_labels=services.POINT_LABELS,
+                           point_labels=ledger.POINT_LABELS,
                            labels=documents.status_and_rating_labels())
 
 
@@ -205,7 +205,7 @@ def league():
         return redirect(url_for("slips.league"))
     rows = stats.month_department_figures(year, month)
     return render_template("slips/league.html", rows=rows, month=f"{year:04d}-{month:02d}",
-                           ranking_rule=stats.RANKING_RULE, labels=services.POINT_LABELS)
+                           ranking_rule=stats.RANKING_RULE, labels=ledger.POINT_LABELS)
 
 
 @bp.route("/slips/points", methods=["GET", "POST"])
@@ -232,7 +232,7 @@ def points():
     entries = query.order_by(PointEntry.occurred_on.desc(), PointEntry.id.desc()).limit(300).all()
     deduction_form = DeductionForm()
     deduction_form.department_id.choices = form.department_id.choices
-    return render_template("slips/points.html", entries=entries, form=form, labels=services.POINT_LABELS,
+    return render_template("slips/points.html", entries=entries, form=form, labels=ledger.POINT_LABELS,
                            can_record=current_user.has_role("organizer"), deduction_form=deduction_form,
                            reversal_form=ReversalForm())
 
@@ -244,7 +244,7 @@ def deduct():
     form = DeductionForm()
     form.department_id.choices = [(d.id, d.name) for d in Department.query.order_by(Department.position)]
     if form.validate_on_submit():
-        attempt(services.record_noncompliance, current_user, form.department_id.data, form.note.data,
+        attempt(ledger.record_noncompliance, current_user, form.department_id.data, form.note.data,
                 form.occurred_on.data, success=_("已登记：该科室扣 1 分。"))
     else:
         flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
@@ -257,7 +257,7 @@ def reverse_deduction(entry_id):
     """Withdraw a deduction once, with a reason (it stays in the ledger, marked reversed)."""
     form = ReversalForm()
     if form.validate_on_submit():
-        attempt(services.reverse_deduction, current_user, services.get_point_entry(entry_id), form.reason.data,
+        attempt(ledger.reverse_deduction, current_user, ledger.get_point_entry(entry_id), form.reason.data,
                 success=_("已撤销该扣分。"))
     else:
         flash(_("请填写撤销扣分的理由。"), "error")
@@ -269,7 +269,7 @@ def reverse_deduction(entry_id):
 def inbox():
     if request.method == "POST":
         if EmptyForm().validate_on_submit():
-            commit(services.mark_read, current_user)
+            commit(notices.mark_read, current_user)
         return redirect(url_for("slips.inbox"))
     notes = (Notification.query.filter_by(user_id=current_user.id).order_by(Notification.created_at.desc())
              .limit(200).all())

@@ -19,7 +19,7 @@ LABEL_DICTS = (
     ("facilitation.slips.labels", "STATUS_LABELS"),
     ("facilitation.slips.labels", "RATING_LABELS"),
     ("facilitation.slips.labels", "PURPOSE_LABELS"),
-    ("facilitation.slips.services", "POINT_LABELS"),
+    ("facilitation.slips.points", "POINT_LABELS"),
 )
 
 

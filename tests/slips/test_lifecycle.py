@@ -419,7 +419,7 @@ def test_dashboard_slip_page_and_league_in_chromium(world, api, live_server, bro
     lead.post(f"/slips/{story.id}/reopen", json={"reason": "请说明夜班时段如何保障"})
     handler.post(f"/slips/{story.id}/reply", json={"reply": "零点至六点安排专人值守锅炉", "basis": "锅炉房值班制度"})
     api(story.participant_token).post(f"/slips/{story.id}/feedback", json={"rating": "satisfied", "comment": "谢谢"})
-    from facilitation.slips.services import run_reminders
+    from facilitation.slips.reminders import run_reminders
     run_reminders()
     db.session.commit()
 

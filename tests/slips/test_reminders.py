@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from facilitation.extensions import db
 from facilitation.stats import queries as stats
-from facilitation.slips import services
+from facilitation.slips import points, reminders, services
 from facilitation.slips.models import Notification, PointEntry
 from facilitation.timeutil import local_today
 
@@ -94,7 +94,7 @@ def test_overdue_deducts_two_points_exactly_once(app, world):
     for offset in range(6):
         _remind(app, start + timedelta(days=offset))
         _remind(app, start + timedelta(days=offset))
-    services.run_reminders(start + timedelta(days=9))
+    reminders.run_reminders(start + timedelta(days=9))
     db.session.commit()
     entries = PointEntry.query.order_by(PointEntry.department_id).all()
     assert [(e.slip_id, e.department_id, e.reason, e.points) for e in entries] == [
@@ -260,14 +260,14 @@ def test_deductions_are_entered_with_a_reason_and_reversed_once(world, logged_in
     html = client.get("/slips/points").get_data(as_text=True)
     assert "不服从慧谈工作安排" in html and "十月职工思想动态报告未按时上报" in html
     with pytest.raises(PermissionDenied):
-        services.reverse_deduction(world.lead, entry, "理由")
+        points.reverse_deduction(world.lead, entry, "理由")
     with pytest.raises(ValidationError):
-        services.reverse_deduction(world.organizer, entry, "  ")
+        points.reverse_deduction(world.organizer, entry, "  ")
     client.post(f"/slips/points/{entry.id}/reverse", data={"reason": "经核实已按时上报"})
     db.session.expire_all()
     assert entry.reversed_at is not None and entry.reversal_reason == "经核实已按时上报"
     with pytest.raises(Conflict):
-        services.reverse_deduction(world.organizer, entry, "再撤销一次")
+        points.reverse_deduction(world.organizer, entry, "再撤销一次")
     today = local_today()
     rows = {r["department"]: r for r in stats.month_department_figures(today.year, today.month)}
     assert rows["后勤管理部"]["points"] == 0  # a reversed deduction counts for nothing

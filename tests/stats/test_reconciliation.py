@@ -43,7 +43,7 @@ from facilitation.minutes.services import add_action_item
 from facilitation.people.services import create_department
 from facilitation.reports.queries import monthly_figures
 from facilitation.scheduling import services as scheduling
-from facilitation.slips import services as slips
+from facilitation.slips import points, reminders, services as slips
 from facilitation.slips.models import PointEntry
 from facilitation.stats import queries as stats
 from facilitation.timeutil import SHANGHAI
@@ -101,7 +101,7 @@ def october(clock, make_user, make_meeting, lead_user):
 
     s0 = raise_slip("S0", b, sh(2026, 9, 20, 9), date(2026, 9, 30))
     at(2026, 10, 3, 8)
-    slips.run_reminders(date(2026, 10, 3))
+    reminders.run_reminders(date(2026, 10, 3))
     answered = live.submit_item(meeting, client_id="recon-spot-0001", kind="question", text="夜班津贴几号发", staff=lead)[0]
     at(2026, 10, 8, 9)
     answered.created_at = sh(2026, 10, 8, 9)
@@ -135,7 +135,7 @@ def october(clock, make_user, make_meeting, lead_user):
     slips.reply_slip(handler_b, b1, "已补发", "人资〔2026〕12 号")
     slips.rate_slip(b1, "satisfied")
     at(2026, 10, 25, 9)
-    slips.record_noncompliance(organizer, c.id, "十月职工思想动态报告未按时上报")
+    points.record_noncompliance(organizer, c.id, "十月职工思想动态报告未按时上报")
     at(2026, 10, 28, 16)
     scheduling.record_department_absence(organizer, meeting, b.id, "未派人列席")
     a4 = raise_slip("A4", a, sh(2026, 10, 31, 23, 30), date(2026, 11, 5))
@@ -143,9 +143,9 @@ def october(clock, make_user, make_meeting, lead_user):
     slips.reply_slip(handler_b, b2, "十一月随工资补发", "人资〔2026〕12 号")
     b3 = raise_slip("B3", b, sh(2026, 11, 1, 0, 10), date(2026, 11, 8))
     at(2026, 11, 2, 9)
-    slips.reverse_deduction(organizer, perfunctory, "经核实科室已多次电话沟通")
+    points.reverse_deduction(organizer, perfunctory, "经核实科室已多次电话沟通")
     at(2026, 11, 3, 8)
-    slips.run_reminders(date(2026, 11, 3))
+    reminders.run_reminders(date(2026, 11, 3))
     at(2026, 11, 4, 23, 30)
     slips.accept_slip(handler_a, a4)
     slips.reply_slip(handler_a, a4, "已安排", "后勤保障办法")
