@@ -15,9 +15,9 @@ from .people.models import Department, Person, Tier, Unit
 from .people.services import assign_tier_lead
 from .scheduling.models import Holiday, Meeting, MonthPlan
 from .scheduling.queries import proposal_for, working_days
+from .scheduling.plans import generate_month_plan, publish_month_plan
 from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
-                                  generate_month_plan, mark_attendance, publish_month_plan,
-                                  record_department_attendance, set_participants, start_meeting)
+                                  mark_attendance, record_department_attendance, set_participants, start_meeting)
 from .timeutil import local_today, local_zone, month_bounds, to_local, utcnow
 
 DEMO_PASSWORD = "huitan2026"

@@ -10,7 +10,7 @@ from ..errors import PermissionDenied, ValidationError
 from ..people.services import get_tier
 from ..timeutil import local_today, parse_local_datetime
 from ..validation import ID_MAX, id_value, int_value, is_id, optional_text, query_int
-from . import queries, services
+from . import plans, queries, services
 
 
 STRING_FIELDS = ("title", "kind", "location", "video_url")
@@ -242,9 +242,9 @@ def generate_plan(month):
         403:
           description: not an organizer
     """
-    year, number = services.month_value(month)
+    year, number = plans.month_value(month)
     with unit_of_work():
-        created, notes, _plan = services.generate_month_plan(current_user, year, number)
+        created, notes, _plan = plans.generate_month_plan(current_user, year, number)
         body = {"meetings": [services.meeting_to_dict(m) for m in created], "notes": [str(n) for n in notes]}
     return jsonify(body), 201
 

@@ -17,7 +17,7 @@ from ..forms import EmptyForm
 from ..people.models import Department, Person, Unit
 from ..people.services import get_tier, ordered_tiers
 from ..timeutil import local_today, local_zone, month_bounds, to_local
-from . import documents, queries, services
+from . import documents, plans as month_plans, queries, services
 from .forms import AttendanceForm, CancelForm, DepartmentAttendanceForm, HolidayForm, MeetingForm
 from .models import MEETING_STATUSES, Holiday, Meeting
 from ..validation import arg_int, arg_page, is_digits, is_id
@@ -166,7 +166,7 @@ def cancel_meeting(meeting_id):
 
 def _month_or_404(month):
     try:
-        return services.month_value(month)
+        return month_plans.month_value(month)
     except DomainError:
         abort(404)
 
@@ -211,7 +211,7 @@ def show_plan(month):
 def generate_plan(month):
     year, number = _month_or_404(month)
     if EmptyForm().validate_on_submit():
-        outcome = attempt(services.generate_month_plan, current_user, year, number)
+        outcome = attempt(month_plans.generate_month_plan, current_user, year, number)
         if outcome.ok:
             created, notes, _plan = outcome.value
             flash(_("已生成 %(n)d 场例行慧谈（草稿），请核对后发布。", n=len(created)) if created
@@ -226,7 +226,7 @@ def generate_plan(month):
 def publish_plan(month):
     year, number = _month_or_404(month)
     if EmptyForm().validate_on_submit():
-        attempt(services.publish_month_plan, current_user, year, number,
+        attempt(month_plans.publish_month_plan, current_user, year, number,
                 success=_("计划已发布，已通知各层级牵头人审核参会名单。"))
     return redirect(url_for("scheduling.show_plan", month=month))
 
@@ -237,13 +237,13 @@ def add_holiday():
     form = HolidayForm()
     back = request.form.get("month") or f"{local_today():%Y-%m}"
     if form.validate_on_submit():
-        attempt(services.add_holiday, current_user, form.day.data, form.name.data, form.is_workday.data,
+        attempt(month_plans.add_holiday, current_user, form.day.data, form.name.data, form.is_workday.data,
                 success=_("已保存节假日。"))
         back = f"{form.day.data:%Y-%m}"
     else:
         flash(_("请选择日期。"), "error")
     try:
-        services.month_value(back)
+        month_plans.month_value(back)
     except DomainError:
         back = f"{local_today():%Y-%m}"
     return redirect(url_for("scheduling.show_plan", month=back))
@@ -255,7 +255,7 @@ def remove_holiday(holiday_id):
     holiday = db.get_or_404(Holiday, holiday_id)
     back = f"{holiday.day:%Y-%m}"
     if EmptyForm().validate_on_submit():
-        attempt(services.remove_holiday, current_user, holiday_id, success=_("已删除。"))
+        attempt(month_plans.remove_holiday, current_user, holiday_id, success=_("已删除。"))
     return redirect(url_for("scheduling.show_plan", month=back))
 
 

@@ -149,7 +149,7 @@ def test_plan_moves_around_hand_made_meetings(organizer, lead_user, make_regular
     """The preferred day of the staff tier is taken by its lead's hand-made meeting: the plan moves."""
     from facilitation.people.models import Tier
     from facilitation.scheduling.queries import working_days
-    from facilitation.scheduling.services import generate_month_plan
+    from facilitation.scheduling.plans import generate_month_plan
     for other in Tier.query.filter(Tier.id != tier.id):
         other.is_active = False
     days = working_days(2030, 6)

@@ -125,7 +125,7 @@ def test_guests_allowed_never_take_the_seats_of_the_invited(api, live, lead_user
 
 
 def test_planned_regular_meetings_do_not_admit_guests_by_default(api, organizer, lead_user, tier):
-    from facilitation.scheduling.services import generate_month_plan
+    from facilitation.scheduling.plans import generate_month_plan
     from datetime import date
     created, _notes, _plan = generate_month_plan(organizer, 2030, 6, today=date(2030, 5, 20))
     db.session.commit()

@@ -103,7 +103,7 @@ def test_bad_and_past_months(api, organizer, leads):
 
 
 def test_current_month_uses_only_the_days_ahead(organizer, leads):
-    from facilitation.scheduling.services import generate_month_plan
+    from facilitation.scheduling.plans import generate_month_plan
     created, _notes, _plan = generate_month_plan(organizer, 2030, 3, today=date(2030, 3, 20))
     assert all(local(m).date() > date(2030, 3, 20) for m in created) and len(created) == 7
 
@@ -145,7 +145,7 @@ def test_organizer_enters_holidays_on_the_plan_page(client, login_as, organizer,
 
 
 def test_viewers_and_leads_read_the_plan_but_do_not_change_it(client, login_as, organizer, leads, make_user):
-    from facilitation.scheduling.services import generate_month_plan
+    from facilitation.scheduling.plans import generate_month_plan
     generate_month_plan(organizer, FUTURE.year, 3)
     db.session.commit()
     login_as(make_user("viewer"))

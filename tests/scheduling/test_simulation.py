@@ -18,7 +18,8 @@ from datetime import date, datetime, timedelta
 from facilitation.extensions import db
 from facilitation.people.models import Person, Tier
 from facilitation.scheduling.models import Meeting
-from facilitation.scheduling.services import close_meeting, generate_month_plan, mark_attendance, start_meeting
+from facilitation.scheduling.plans import generate_month_plan
+from facilitation.scheduling.services import close_meeting, mark_attendance, start_meeting
 from facilitation.timeutil import SHANGHAI
 
 NO_SHOW = 0.06
