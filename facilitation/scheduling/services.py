@@ -53,13 +53,10 @@ def can_chair(user, meeting):
 
 def can_see_focus(user, meeting=None):
     """Focus-person marks (三必谈五必访) and reasons: organizers, and leads (of the meeting, when given)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role("organizer"):
-        return True
-    if user.role != "lead":
-        return False
-    return meeting is None or can_chair(user, meeting)
+    if meeting is not None:
+        return can_chair(user, meeting)
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and (user.has_role("organizer") or user.role == "lead"))
 
 
 def can_approve(user, meeting):
