@@ -18,7 +18,7 @@ from .scheduling.queries import proposal_for, working_days
 from .scheduling.plans import generate_month_plan, publish_month_plan
 from .scheduling.services import (approve_participants, close_meeting, create_meeting, find_conflict,
                                   mark_attendance, record_department_attendance, set_participants, start_meeting)
-from .timeutil import local_today, local_zone, month_bounds, to_local, utcnow
+from .timeutil import frozen_at, local_today, local_zone, month_bounds, utcnow
 
 DEMO_PASSWORD = "huitan2026"
 MINE = "鲁西能源集团 郓北煤矿"
@@ -368,81 +368,82 @@ def _month_is_over(today):
 
 
 def _run_demo_meeting(rng, meeting, departments, count, today, organizer):
-    """Hold a past meeting: attendance, items with every kind of outcome, slips at every stage."""
-    from .slips import services as slip_services
+    """Hold a past meeting on its day: attendance, items with every kind of outcome, then walk each
+    slip on the days its department and supervisor acted, so that every time stamp, slip number,
+    deadline, on-time mark and audit entry is the one of that day (`frozen_at`)."""
     from .slips.models import Slip
     lead = meeting.lead
-    start_meeting(lead, meeting)
+    with frozen_at(meeting.starts_at):
+        start_meeting(lead, meeting)
     participants = list(meeting.participants)
     for participant in participants[:-2]:  # joined from their phones; one more has none, one stays away
         participant.joined_at = meeting.starts_at + timedelta(minutes=rng.randint(0, 10))
-    if len(participants) > 1:
-        mark_attendance(organizer, meeting, participants[-2].id, True)
-        participants[-2].joined_at = meeting.starts_at
-    for link in list(meeting.invited_departments):
-        name = DEPARTMENT_ATTENDEES.get(link.department.name)
-        if name and (meeting.id % 5 or link.department.name != "后勤管理部"):
-            record_department_attendance(organizer, meeting, link.department_id, name)
-        else:  # 后勤管理部 sent no one to every fifth meeting: −1 in the points ledger
-            record_department_attendance(organizer, meeting, link.department_id, sent=False,
-                                         note="通知后未派人参加")
+    with frozen_at(meeting.starts_at + timedelta(minutes=15)):
+        if len(participants) > 1:
+            mark_attendance(organizer, meeting, participants[-2].id, True)
+        for link in list(meeting.invited_departments):
+            name = DEPARTMENT_ATTENDEES.get(link.department.name)
+            if name and (meeting.id % 5 or link.department.name != "后勤管理部"):
+                record_department_attendance(organizer, meeting, link.department_id, name)
+            else:  # 后勤管理部 sent no one to every fifth meeting: −1 in the points ledger
+                record_department_attendance(organizer, meeting, link.department_id, sent=False,
+                                             note="通知后未派人参加")
     participants = participants[:-2] if len(participants) > 2 else participants[:1]
     kinds = ["demand", "question", "suggestion", "difficulty", "demand", "suggestion", "question"]
+    due = meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7)
+    texts = {kind: rng.sample(DEMO_ITEMS[kind], len(DEMO_ITEMS[kind])) for kind in DEMO_ITEMS}
     for index in range(count):
         kind = kinds[index % len(kinds)]
-        category, text = rng.choice(DEMO_ITEMS[kind])
+        category, text = texts[kind][index % len(texts[kind])]  # no text twice in one meeting
         participant = participants[index % len(participants)] if participants else None
         anonymity = "anonymous" if index % 4 == 2 else ("hidden_identity" if index % 6 == 5 else "named")
-        item, _created = live_services.submit_item(
-            meeting, client_id=f"demo-{meeting.id}-{index:04d}", kind=kind, text=text, category=category,
-            anonymity=anonymity, participant=participant, staff=None if participant else lead)
-        if participant is not None and rng.random() < 0.5:
-            voter = participants[(index + 1) % len(participants)]
-            if voter.id != participant.id:
-                live_services.vote_item(voter, item)
-        moment = meeting.starts_at + timedelta(minutes=5 + index * 4)
-        due = max(meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7), today)
-        if kind == "question":
-            live_services.answer_item(lead, item, ANSWERS[text])
-        elif kind == "suggestion" and index % 2:
-            live_services.decline_suggestion(lead, item, "经安监处论证，现有设施已满足规程要求，暂不采纳。")
-        elif kind == "suggestion":
-            live_services.adopt_suggestion(lead, item, departments[6].id, due)
-        else:
-            live_services.transfer_item(lead, item, rng.choice(departments[:4]).id, due)
-        item.created_at = item.outcome_at = moment
-    close_meeting(lead, meeting)
-    meeting.closed_at = meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+        with frozen_at(meeting.starts_at + timedelta(minutes=5 + index * 4)):
+            item, _created = live_services.submit_item(
+                meeting, client_id=f"demo-{meeting.id}-{index:04d}", kind=kind, text=text, category=category,
+                anonymity=anonymity, participant=participant, staff=None if participant else lead)
+            if participant is not None and rng.random() < 0.5:
+                voter = participants[(index + 1) % len(participants)]
+                if voter.id != participant.id:
+                    live_services.vote_item(voter, item)
+        with frozen_at(meeting.starts_at + timedelta(minutes=8 + index * 4)):
+            if kind == "question":
+                live_services.answer_item(lead, item, ANSWERS[text])
+            elif kind == "suggestion" and index % 2:
+                live_services.decline_suggestion(lead, item, "经安监处论证，现有设施已满足规程要求，暂不采纳。")
+            elif kind == "suggestion":
+                live_services.adopt_suggestion(lead, item, departments[6].id, due)
+            else:
+                live_services.transfer_item(lead, item, rng.choice(departments[:4]).id, due)
+    with frozen_at(meeting.starts_at + timedelta(hours=2)):
+        close_meeting(lead, meeting)
     db.session.flush()
     handlers = {u.department_id: u for u in User.query.filter_by(role="handler")}
     for slip in Slip.query.join(Item).filter(Item.meeting_id == meeting.id).order_by(Slip.id).all():
-        slip.issued_at = meeting.starts_at + timedelta(hours=2)
-        # numbered from the day it was issued, like a slip issued that day
-        slip.number = "HT-demo-%d" % slip.id
-        db.session.flush()
-        slip.number = slip_services.next_slip_number(to_local(slip.issued_at))
-        db.session.flush()
-        slip.due_date = meeting.starts_at.astimezone(local_zone()).date() + timedelta(days=7)
-        age = (today - slip.due_date).days
-        handler = handlers.get(slip.department_id)
-        roll = rng.random()
-        if handler is None or (age < 0 and roll < 0.4):
-            continue  # still with the department, not yet due
+        _walk_demo_slip(rng, slip, handlers.get(slip.department_id), lead, today)
+
+
+def _walk_demo_slip(rng, slip, handler, lead, today):
+    """A meeting's slip as far as its age allows: signed, replied, rated, closed — each on its day."""
+    from .slips import services as slip_services
+    latest = utcnow() - timedelta(hours=1)  # nothing happens in the future
+    age = (today - slip.due_date).days
+    roll = rng.random()
+    if handler is None or (age < 0 and roll < 0.4):
+        return  # still with the department, not yet due
+    with frozen_at(min(slip.issued_at + timedelta(hours=20), latest)):
         slip_services.accept_slip(handler, slip)
-        slip.accepted_at = slip.issued_at + timedelta(hours=20)
-        if age > 0 and roll < 0.15:
-            continue  # overdue: the reminder run will deduct −2
+    if age > 0 and roll < 0.15:
+        return  # overdue: the reminder run will deduct −2
+    replied_at = min(slip.issued_at + timedelta(days=rng.choice((1, 2, 3, 4, 5, 6, 9))), latest)
+    with frozen_at(replied_at):  # a few replies come after the deadline: their −2 is booked then
         slip_services.reply_slip(handler, slip, *REPLIES[slip.item.text])
-        slip.replied_at = slip.issued_at + timedelta(days=rng.randint(1, 6))
-        if slip.item.anonymity == "hidden_identity" or roll > 0.9:
-            continue  # waiting for the supervisor
-        rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
+    if slip.item.anonymity == "hidden_identity" or roll > 0.9:
+        return  # waiting for the supervisor
+    rating = "satisfied" if roll < 0.7 else ("basically_satisfied" if roll < 0.85 else "dissatisfied")
+    with frozen_at(min(replied_at + timedelta(days=1), latest)):
         slip_services.rate_slip(slip, rating, "" if rating != "dissatisfied" else "说了但还没有落实到位，希望再跟进。")
-        slip.rated_at = slip.replied_at + timedelta(days=1)
         if slip.status == "replied" and rating == "basically_satisfied":
             slip_services.close_slip(lead, slip)
-        if slip.closed_at is not None:
-            slip.closed_at = slip.rated_at
 
 
 def _demo_golden_ideas(organizer):
@@ -552,30 +553,30 @@ def _demo_channels(organizer):
     for index, (channel_name, kind, category, anonymity, text, days_ago, outcome) in enumerate(DEMO_CHANNEL_ITEMS):
         channel = channels[channel_name]
         name = CHANNEL_SUBMITTERS[index % len(CHANNEL_SUBMITTERS)] if anonymity != "hidden_identity" else None
-        item, _created = intake.submit_channel_item(
-            channel, client_id=f"demo-qr-{index:04d}", kind=kind, text=text, category=category, anonymity=anonymity,
-            name=name, phone=f"1390530{index:04d}" if name and index % 2 else None)
-        made.append(item)
         raised_at = now - timedelta(days=days_ago, hours=rng.randint(1, 9))
+        with frozen_at(raised_at):
+            item, _created = intake.submit_channel_item(
+                channel, client_id=f"demo-qr-{index:04d}", kind=kind, text=text, category=category,
+                anonymity=anonymity, name=name, phone=f"1390530{index:04d}" if name and index % 2 else None)
+        made.append(item)
         action, _sep, argument = outcome.partition(":")
-        if action == "answer":
-            live_services.answer_item(organizer, item, argument)
-        elif action == "hide":
-            live_services.hide_item(organizer, item, argument)
-        elif action == "merge":
-            live_services.merge_item(organizer, item, made[int(argument)].id)
-        elif action in ("slip", "urgent"):
-            department = departments[argument]
-            if action == "urgent":
+        with frozen_at(raised_at + timedelta(hours=3)):  # triaged (分办) the same morning
+            if action == "answer":
+                live_services.answer_item(organizer, item, argument)
+            elif action == "hide":
+                live_services.hide_item(organizer, item, argument)
+            elif action == "merge":
+                live_services.merge_item(organizer, item, made[int(argument)].id)
+            elif action == "urgent":
+                department = departments[argument]
                 intake.mark_urgent(leader or organizer, item)
                 slip = intake.dispatch_item(leader or organizer, item, department.id, CHANNEL_INSTRUCTIONS[argument])
-            else:
+            elif action == "slip":
+                department = departments[argument]
                 slip = live_services.transfer_item(organizer, item, department.id,
-                                                   today + timedelta(days=7))
+                                                   slip_services.add_working_days(local_today(), 5))
+        if action in ("slip", "urgent"):
             _demo_channel_slip(rng, slip, raised_at, days_ago, handlers.get(department.id), organizer, slip_services)
-        item.created_at = raised_at
-        if item.outcome_at is not None:
-            item.outcome_at = raised_at + timedelta(hours=3)
     db.session.flush()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     start, end = month_bounds(*(int(x) for x in last_month.split("-")))
@@ -588,36 +589,28 @@ def _demo_channels(organizer):
 
 def _demo_channel_slip(rng, slip, raised_at, days_ago, handler, organizer, slip_services):
     """Walk a channel item's slip as far as its age allows: signed, replied, called back, rated."""
-    from .slips.services import add_working_days
-    issued_at = raised_at + timedelta(hours=3)
-    slip.issued_at = issued_at
-    # numbered from the day it was issued, like a slip issued that day (as the meetings' slips)
-    slip.number = "HT-demo-%d" % slip.id
-    db.session.flush()
-    slip.number = slip_services.next_slip_number(to_local(issued_at))
-    db.session.flush()
-    issued_day = issued_at.astimezone(local_zone()).date()
-    slip.due_date = add_working_days(issued_day, 1 if slip.item.is_urgent else 5)
+    latest = utcnow() - timedelta(hours=1)
+    issued_at = slip.issued_at
     if handler is None or days_ago < 3:
         return
-    slip_services.accept_slip(handler, slip)
-    slip.accepted_at = issued_at + timedelta(hours=2)
+    with frozen_at(min(issued_at + timedelta(hours=2), latest)):
+        slip_services.accept_slip(handler, slip)
     reply, basis = next(answer for start, answer in DEMO_CHANNEL_REPLIES.items() if slip.item.text.startswith(start))
-    slip_services.reply_slip(handler, slip, reply, basis)
-    slip.replied_at = min(issued_at + timedelta(days=1 if slip.item.is_urgent else rng.randint(2, 4)),
-                          utcnow() - timedelta(hours=6))
-    slip.replied_on_time = slip.replied_at.astimezone(local_zone()).date() <= slip.due_date
+    replied_at = min(issued_at + timedelta(days=1 if slip.item.is_urgent else rng.randint(2, 4)),
+                     utcnow() - timedelta(hours=6))
+    with frozen_at(replied_at):
+        slip_services.reply_slip(handler, slip, reply, basis)
     if slip.item.anonymity != "hidden_identity":
-        slip_services.record_callback(organizer, slip, called_at=slip.replied_at + timedelta(hours=4),
-                                      caller="党群工作部 " + organizer.display_name,
-                                      summary="向职工说明了办理结果和依据，询问是否还有意见。",
-                                      reaction="understood" if rng.random() < 0.8 else "partly",
-                                      reaction_note="这样解释就明白了。" if rng.random() < 0.5 else None)
-        slip_services.rate_slip(slip, "satisfied" if rng.random() < 0.85 else "basically_satisfied")
-        slip.rated_at = min(slip.replied_at + timedelta(days=1), utcnow())
-        if slip.status == "replied":
-            slip_services.close_slip(organizer, slip)
-        slip.closed_at = slip.rated_at
+        with frozen_at(min(replied_at + timedelta(hours=4), latest)):
+            slip_services.record_callback(organizer, slip, called_at=replied_at + timedelta(hours=4),
+                                          caller="党群工作部 " + organizer.display_name,
+                                          summary="向职工说明了办理结果和依据，询问是否还有意见。",
+                                          reaction="understood" if rng.random() < 0.8 else "partly",
+                                          reaction_note="这样解释就明白了。" if rng.random() < 0.5 else None)
+        with frozen_at(min(replied_at + timedelta(days=1), latest)):
+            slip_services.rate_slip(slip, "satisfied" if rng.random() < 0.85 else "basically_satisfied")
+            if slip.status == "replied":
+                slip_services.close_slip(organizer, slip)
 
 
 DEMO_CHANNEL_REPLIES = {  # the first characters of an item's text → the department's reply and its basis

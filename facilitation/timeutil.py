@@ -1,4 +1,6 @@
 """Time helpers: everything is stored as aware UTC; people see Asia/Shanghai."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,8 +10,24 @@ from sqlalchemy.types import DateTime, TypeDecorator
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+_frozen_now = ContextVar("frozen_now", default=None)
+
+
 def utcnow():
-    return datetime.now(timezone.utc)
+    """Now, in UTC; inside `frozen_at(moment)`, that moment."""
+    frozen = _frozen_now.get()
+    return frozen if frozen is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def frozen_at(moment):
+    """Act at `moment` (aware): the demo holds last month's sessions on their days, so that time
+    stamps, slip numbers, deadlines, on-time marks and the audit trail are those of that day."""
+    token = _frozen_now.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
 
 
 def local_zone():

@@ -31,9 +31,10 @@ def notify(user, kind, text, slip=None, dedupe_key=None):
 def settle_notices(slip, kinds):
     """Notices that asked for an action the slip no longer needs (e.g. "已答复，请督办确认" once it
     is closed) are marked read, so that nobody is sent to act on a closed slip."""
-    Notification.query.filter(Notification.slip_id == slip.id, Notification.kind.in_(kinds),
-                              Notification.read_at.is_(None)).update({"read_at": utcnow()},
-                                                                    synchronize_session=False)
+    query = Notification.query.filter(Notification.slip_id == slip.id, Notification.read_at.is_(None))
+    if kinds is not None:  # None: every notice of the slip (it is closed)
+        query = query.filter(Notification.kind.in_(kinds))
+    query.update({"read_at": utcnow()}, synchronize_session=False)
 
 
 def mark_read(user, notification_ids=None):

@@ -33,6 +33,9 @@ from .models import CALLBACK_REACTIONS, OWING_REPLY, RATINGS, Slip, SlipCallback
     SlipExtension
 
 REPLY_MAX = 4000
+# The notices a step answers: signing answers "new slip", a reply answers "reopened" and
+# "urgent" too, and a closed slip asks nothing of anybody any more.
+SETTLED_BY = {"accepted": ("slip_issued",), "replied": ("slip_issued", "slip_reopened", "urgent"), "closed": None}
 REASON_MAX = 1000
 
 # ---------------------------------------------------------------- deadlines
@@ -224,8 +227,8 @@ def _require_status(slip, allowed, action):
 def _transition(actor, slip, to_state, action, text=None):
     from_state = slip.status
     slip.status = to_state
-    if to_state == "closed":
-        settle_notices(slip, ("slip_replied", "dissatisfied"))
+    if to_state in SETTLED_BY:
+        settle_notices(slip, SETTLED_BY[to_state])
     record_event("slip", slip.id, action, actor=actor, actor_label=None if actor else "system",
                  from_state=from_state, to_state=to_state, text=text)
     db.session.flush()
