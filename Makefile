@@ -23,7 +23,10 @@ debian-packages:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
-	    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
+	    for attempt in 1 2 3 4 5 6; do \
+	      apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null && break; \
+	      [ $$attempt = 6 ] && exit 1; echo "apt is busy (another install?): retrying in 20 s"; sleep 20; \
+	    done; \
 	  else \
 	    echo "missing Debian packages; please run:"; \
 	    echo "  sudo apt-get install -y$$missing"; \
