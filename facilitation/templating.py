@@ -1,13 +1,30 @@
-"""Jinja filters and globals shared by all templates."""
+"""Jinja filters and globals shared by all templates (the text helpers behind some of them are
+in texts.py, which services, documents and queries use as well)."""
 from flask import request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from .texts import category_label, list_separator
 from .timeutil import to_local
 
 
+def _markup_format(msgid, **parts):
+    return Markup(escape(gettext(msgid))) % parts
+
+
 def setup_templating(app):
+    @app.template_filter("join_list")
+    def join_list_filter(values):
+        """`names|join_list`: the items escaped and joined with the language's separator."""
+        return Markup(escape(list_separator())).join(values)
+
+    app.jinja_env.globals.update(
+        labelled=lambda label, text="": _markup_format("%(label)s：%(text)s", label=label, text=text),
+        bracketed=lambda text, note: _markup_format("%(text)s（%(note)s）", text=text, note=note),
+        list_separator=list_separator)
+
     @app.template_filter("localtime")
     def localtime(value, fmt="%Y-%m-%d %H:%M"):
         return to_local(value).strftime(fmt) if value else ""
@@ -36,7 +53,7 @@ def setup_templating(app):
     from .stats.queries import is_overdue
     app.jinja_env.globals.update(meeting_kind_label=kind_label, meeting_status_label=status_label,
                                  item_kind_label=item_kind_label, item_status_label=item_status_label,
-                                 role_labels=ROLE_LABELS, is_overdue=is_overdue)
+                                 item_category_label=category_label, role_labels=ROLE_LABELS, is_overdue=is_overdue)
 
     @app.before_request
     def fresh_locale():

@@ -301,9 +301,9 @@ def _build_world():  # noqa: C901 (one long recipe)
     from facilitation.minutes import services as minutes
     from facilitation.people.models import Person, Tier
     from facilitation.people.services import assign_tier_lead, create_department, create_unit
-    from facilitation.scheduling import services as scheduling
+    from facilitation.scheduling import plans, services as scheduling
     from facilitation.scheduling.models import Meeting
-    from facilitation.slips import services as slips
+    from facilitation.slips import points, reminders, services as slips
     from facilitation.slips.models import Slip
     from facilitation.timeutil import local_today, local_zone, utcnow
 
@@ -434,10 +434,10 @@ def _build_world():  # noqa: C901 (one long recipe)
     live.hide_item(lead, hidden, t("Not about work"))
     duplicate = item("Cold meals again on the night shift")
     live.merge_item(lead, duplicate, it_issued.id)
-    slips.run_reminders(today)
-    slips.record_noncompliance(organizer, transport.id, t("Monthly report late"))
-    reversed_entry = slips.record_noncompliance(organizer, logistics.id, t("Roster sent late"))
-    slips.reverse_deduction(organizer, reversed_entry, t("It was sent on time"))
+    reminders.run_reminders(today)
+    points.record_noncompliance(organizer, transport.id, t("Monthly report late"))
+    reversed_entry = points.record_noncompliance(organizer, logistics.id, t("Roster sent late"))
+    points.reverse_deduction(organizer, reversed_entry, t("It was sent on time"))
 
     # A closed meeting with published minutes, department attendance and an action item.
     closed_meeting = meeting("Tier 2 session", -3, department_ids=[transport.id, logistics.id])
@@ -482,9 +482,9 @@ def _build_world():  # noqa: C901 (one long recipe)
 
     # Plans and holidays: next month's plan generated, a holiday entered.
     next_month = _shift_month(today, 1)
-    scheduling.add_holiday(organizer, next_month + timedelta(days=2), t("Mine Day"))
-    scheduling.generate_month_plan(organizer, next_month.year, next_month.month)
-    scheduling.publish_month_plan(organizer, next_month.year, next_month.month)
+    plans.add_holiday(organizer, next_month + timedelta(days=2), t("Mine Day"))
+    plans.generate_month_plan(organizer, next_month.year, next_month.month)
+    plans.publish_month_plan(organizer, next_month.year, next_month.month)
     for generated in Meeting.query.filter(Meeting.plan_month.isnot(None)):
         # The plan's titles are written by the app in the language of the organizer: ours on a
         # Chinese page; an untranslated title on an English page is a finding, not our data.

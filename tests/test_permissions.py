@@ -265,7 +265,7 @@ def world(app):
     db.session.add(holiday)
     review = create_review(users["organizer"], f"{today.year}-Q{(today.month - 1) // 3 + 1}", 1000)
     appoint_reviewer(users["organizer"], review, users["lead"].id)
-    from facilitation.slips.services import record_noncompliance
+    from facilitation.slips.points import record_noncompliance
     entry = record_noncompliance(users["organizer"], department.id, "月报未按时上报")
     from facilitation.intake.services import create_channel
     channel = create_channel(users["organizer"], {"name": "职工食堂"})

@@ -43,7 +43,7 @@ SCHEMAS = {
         ("id", "seq", "client_id", "kind", "text", "status", "votes"),
         id=INTEGER, seq=NULLABLE_INTEGER, client_id=STRING,
         kind={"type": "string", "enum": ["question", "demand", "difficulty", "suggestion"]}, kind_label=STRING,
-        category=NULLABLE_STRING, text=STRING, status=STRING, status_label=STRING, votes=INTEGER,
+        category=NULLABLE_STRING, category_label=NULLABLE_STRING, text=STRING, status=STRING, status_label=STRING, votes=INTEGER,
         anonymity={"type": "string", "enum": ["named", "anonymous", "hidden_identity"]},
         submitter=NULLABLE_STRING, is_approved=BOOLEAN, is_urgent=BOOLEAN, answer=NULLABLE_STRING,
         outcome_note=NULLABLE_STRING, merged_into_seq=NULLABLE_INTEGER,

@@ -17,6 +17,7 @@ from ..errors import PermissionDenied
 from ..extensions import db
 from ..forms import EmptyForm
 from ..spreadsheets import xlsx_response
+from ..texts import user_choice_label
 from ..timeutil import local_today
 from . import documents, queries, services
 from .forms import AwardForm, BudgetForm, EffectForm, PaidForm, ReviewerForm, ReviewForm, ScoreForm
@@ -80,7 +81,7 @@ def _show(review, status=200):
              if can_manage and review.status == "open" else [])
     reviewer_form = ReviewerForm()
     appointed = {r.user_id for r in review.reviewers}
-    reviewer_form.user_id.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in staff if u.id not in appointed]
+    reviewer_form.user_id.choices = [(u.id, user_choice_label(u)) for u in staff if u.id not in appointed]
     return render_template(
         "awards/show_review.html", review=review, rows=sheet_rows, used=used, remaining=review.budget - used,
         quarter_label=queries.quarter_label(review.quarter), is_open=review.status == "open",

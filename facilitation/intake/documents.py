@@ -12,6 +12,7 @@ from ..live.payloads import kind_label
 from ..slips.documents import month_navigation
 from ..slips.services import public_text
 from ..stats import queries as stats
+from ..texts import category_label
 from ..timeutil import local_today, to_local
 from . import queries
 from .models import Channel
@@ -82,7 +83,7 @@ def source_rows(start, end, today=None):
             "overdue": figures["overdue"], "reply_rate": figures["reply_rate"],
             "closure_rate": figures["closure_rate"], "satisfaction_rate": figures["satisfaction_rate"],
             "called_back": calls.get(cid, {}).get("called_back", 0)})
-    labels = [c if c is not UNCATEGORIZED else _("未分类") for c in categories]
+    labels = [category_label(c) if c is not UNCATEGORIZED else _("未分类") for c in categories]
     return rows, labels, [category_totals[c] for c in categories]
 
 

@@ -38,7 +38,6 @@ SUPERVISOR_ROLES = ("admin", "organizer", "lead")
 EMPLOYEE_NO_MAX = 32
 PHONE_RE = re.compile(r"^[0-9+\- ]{5,32}$")
 INSTRUCTION_MAX = 1000
-DEFAULT_PROMISE = "24小时内响应、5个工作日内答复"
 
 
 # ---------------------------------------------------------------- channels
@@ -133,7 +132,7 @@ def create_channel(actor, data):
     creates it: a channel slip is never without a 督办员."""
     require_organizer(actor)
     channel = Channel(code=_new_code(), name=_channel_name(data.get("name")), is_active=True, is_default=False,
-                      reply_promise=DEFAULT_PROMISE, created_by_user_id=actor.id)
+                      reply_promise=_("24小时内响应、5个工作日内答复"), created_by_user_id=actor.id)
     channel.supervisor = actor if data.get("supervisor_user_id") is None else None
     _apply(channel, actor, data)
     if channel.supervisor is None:

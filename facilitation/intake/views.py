@@ -20,6 +20,7 @@ from ..live.views import ITEM_CATEGORIES
 from ..people.models import Department, Unit
 from ..slips.services import channel_supervisor, default_due_date
 from ..stats import queries as stats
+from ..texts import user_choice_label
 from ..timeutil import local_today
 from ..validation import arg_int, arg_page
 from . import documents, queries, services
@@ -73,7 +74,7 @@ def _parse_month(month_text):
 def _channel_choices(form):
     form.unit_id.choices = [(0, _("不属于某个单位"))] + [(u.id, u.name) for u in
                                                     Unit.query.filter_by(is_active=True).order_by(Unit.name)]
-    form.supervisor_user_id.choices = [(u.id, f"{u.display_name}（{u.username}）")
+    form.supervisor_user_id.choices = [(u.id, user_choice_label(u))
                                        for u in services.supervisor_choices()]
 
 

@@ -16,6 +16,11 @@ SLIP_OUTCOMES = ("transferred", "adopted")
 KIND_LABELS = {"question": "问题意见", "demand": "诉求", "difficulty": "困难", "suggestion": "合理化建议"}
 STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferred": "已转承办", "adopted": "建议已采纳",
                  "declined": "建议未采纳", "merged": "已合并", "hidden": "已隐藏"}
+# Item categories: the topics offered on the phone and the board (live.views.ITEM_CATEGORIES) and
+# the category of the actions decided in the minutes (minutes.services.ACTION_CATEGORY). The stored
+# value stays Chinese; it is shown translated (texts.category_label), the values are msgids.
+CATEGORY_LABELS = {"安全": "安全", "生产": "生产", "薪酬": "薪酬", "后勤": "后勤", "劳保": "劳保", "生活": "生活",
+                   "培训": "培训", "其他": "其他", "会议决定": "会议决定"}
 
 
 _translated = {}  # locale → {msgid: label}: item payloads need these labels on every submit and vote
@@ -50,7 +55,9 @@ def item_to_dict(item, audience="staff"):
     slip = item.slip if item.status in SLIP_OUTCOMES else None
     data = {
         "id": item.id, "seq": item.seq, "client_id": item.client_id, "kind": item.kind,
-        "kind_label": kind_label(item.kind), "category": item.category, "text": item.text,
+        "kind_label": kind_label(item.kind), "category": item.category,
+        "category_label": _label(CATEGORY_LABELS[item.category]) if item.category in CATEGORY_LABELS else item.category,
+        "text": item.text,
         "status": item.status, "status_label": status_label(item.status), "votes": item.votes,
         "anonymity": item.anonymity,
         "submitter": item.submitter_name if item.anonymity == "named" else None,

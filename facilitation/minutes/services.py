@@ -17,6 +17,7 @@ from ..live.models import ITEM_KINDS
 from ..people.services import active_department
 from ..scheduling.services import kind_label as meeting_kind_label
 from ..slips.services import public_text
+from ..texts import local_datetime_text
 from ..timeutil import to_local, utcnow
 from .models import Minutes, MinutesRevision
 
@@ -184,7 +185,7 @@ def minutes_document(meeting, minutes, draft=True, for_participants=False):
     return {
         "title": meeting.title, "kind": meeting_kind_label(meeting.kind),
         "tier": meeting.tier.name if meeting.tier else _("跨层级"),
-        "date": to_local(meeting.starts_at).strftime("%Y年%m月%d日 %H:%M"),
+        "date": local_datetime_text(meeting.starts_at),
         "location": meeting.location or (_("线上") if meeting.video_url else ""),
         "lead": meeting.lead.display_name if meeting.lead else "",
         "present": [p.name or _("未署名") for p in present], "guests": sum(1 for p in present if p.is_guest),

@@ -10,6 +10,7 @@ from ..audit.services import events_for
 from ..edges import attempt, commit
 from ..errors import DomainError
 from ..extensions import db
+from ..texts import user_choice_label
 from ..timeutil import local_today
 from ..forms import EmptyForm
 from ..validation import arg_int, arg_page
@@ -149,7 +150,7 @@ def edit_tier(tier_id):
     tier = db.get_or_404(Tier, tier_id)
     form = TierForm(obj=tier)
     lead_form = TierLeadForm(prefix="lead")
-    lead_form.user_id.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in
+    lead_form.user_id.choices = [(u.id, user_choice_label(u)) for u in
                                  User.query.filter(User.role.in_(services.LEAD_ROLES),
                                                    User.is_enabled.is_(True)).order_by(User.display_name)]
     lead_form.person_id.choices = [(0, "—")] + [(p.id, f"{p.name} {p.employee_no}") for p in

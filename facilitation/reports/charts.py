@@ -6,6 +6,7 @@ self-contained, so pygal's tooltips script is switched off.
 import re
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
@@ -17,6 +18,11 @@ STYLE = Style(background="white", plot_background="white", foreground="#333", fo
               title_font_size=15, value_font_size=12)
 COMMON = dict(style=STYLE, js=[], disable_xml_declaration=True, explicit_size=True, print_values=True,
               show_y_guides=True, margin=12, legend_at_bottom=True)
+
+
+def _options():
+    """The shared options, with the empty chart's text in the reader's language (pygal: "No data")."""
+    return dict(COMMON, no_data_text=_("暂无数据"))
 
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
@@ -44,7 +50,7 @@ def _count_axis(values):
 def bar_chart(title, labels, series, width=640, height=300):
     """series: [(name, [values…])] aligned with labels."""
     chart = pygal.Bar(width=width, height=height, title=title, x_label_rotation=0,
-                      y_labels=_count_axis([v for _name, values in series for v in values]), **COMMON)
+                      y_labels=_count_axis([v for _name, values in series for v in values]), **_options())
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, values)
@@ -55,14 +61,14 @@ def bar_chart(title, labels, series, width=640, height=300):
 
 def horizontal_bar_chart(title, pairs, width=640, height=300):
     chart = pygal.HorizontalBar(width=width, height=height, title=title, show_legend=False,
-                                y_labels=_count_axis([value for _label, value in pairs]), **COMMON)
+                                y_labels=_count_axis([value for _label, value in pairs]), **_options())
     chart.x_labels = [label for label, _value in pairs]
     chart.add("", [value for _label, value in pairs])
     return _render(chart)
 
 
 def pie_chart(title, pairs, width=420, height=300):
-    chart = pygal.Pie(width=width, height=height, title=title, inner_radius=0.45, **COMMON)
+    chart = pygal.Pie(width=width, height=height, title=title, inner_radius=0.45, **_options())
     for label, value in pairs:
         if value:
             chart.add(label, value)

@@ -12,6 +12,7 @@ from ..people.services import ordered_tiers
 from ..scheduling.models import Meeting, Participant
 from ..slips.models import ANSWERED, RATINGS, Slip
 from ..stats import queries as stats
+from ..texts import join_list
 from ..timeutil import local_today, local_zone, to_local
 from .topics import hot_topics
 
@@ -152,10 +153,10 @@ def risks(figures, items, unhappy, reopened, today, period):
                                                          w=topic[0], n=topic[1])})
     if unhappy:
         found.append({"kind": "dissatisfied", "text": _l("%(n)d 件承办单职工评价不满意：%(s)s", n=len(unhappy),
-                                                         s="、".join(s.number for s in unhappy[:8]))})
+                                                         s=join_list(s.number for s in unhappy[:8]))})
     if reopened:
         found.append({"kind": "reopened", "text": _l("%(n)d 件承办单被退回重办：%(s)s", n=len(reopened),
-                                                     s="、".join(s.number for s in reopened[:8]))})
+                                                     s=join_list(s.number for s in reopened[:8]))})
     total_overdue = figures["slips"]["overdue"]
     for row in figures["departments"]:
         if row["overdue"] >= 2 and row["overdue"] * 2 >= total_overdue:
@@ -173,16 +174,22 @@ def draft_analysis(figures):
     """A first draft of 'analysis and measures' that the organizer edits before finalising."""
     s = figures["slips"]
     kinds = {row["kind"]: row["count"] for row in figures["by_kind"]}
-    topics = "、".join(t["word"] for t in figures["hot_topics"][:5]) or "无明显集中话题"
+    topics = join_list(t["word"] for t in figures["hot_topics"][:5]) or _("无明显集中话题")
+    risks = figures["risks"]
     lines = [
-        f"一、总体情况。{figures['label']}计划召开慧谈 {figures['planned']} 场，实际召开 {figures['held']} 场，"
-        f"参会 {figures['participants']} 人次，收集问题意见 {kinds.get('question', 0)} 条、诉求 {kinds.get('demand', 0)} 条、"
-        f"困难 {kinds.get('difficulty', 0)} 条、合理化建议 {kinds.get('suggestion', 0)} 条，现场答复 {figures['answered_on_spot']} 条。",
-        f"二、职工思想动态。职工关注的热点集中在：{topics}。",
-        f"三、诉求办理。本月交办承办单 {s['slips']} 件，截至 {figures['as_of']} 已答复 {s['replied']} 件"
-        f"（按期 {s['replied_on_time']} 件），已办结 {s['closed']} 件，逾期未答复 {s['overdue']} 件；"
-        f"参与评价 {s['rated']} 件，满意率 {_percent_text(s['satisfaction_rate'])}。",
-        "四、风险提示。" + ("；".join(str(r["text"]) for r in figures["risks"]) + "。" if figures["risks"] else "本月未发现需要特别关注的风险。"),
-        "五、下步措施。（请组织者根据以上情况填写。）",
+        _("一、总体情况。%(month)s计划召开慧谈 %(planned)s 场，实际召开 %(held)s 场，参会 %(participants)s 人次，"
+          "收集问题意见 %(questions)s 条、诉求 %(demands)s 条、困难 %(difficulties)s 条、合理化建议 %(suggestions)s 条，"
+          "现场答复 %(answered)s 条。", month=figures["label"], planned=figures["planned"], held=figures["held"],
+          participants=figures["participants"], questions=kinds.get("question", 0), demands=kinds.get("demand", 0),
+          difficulties=kinds.get("difficulty", 0), suggestions=kinds.get("suggestion", 0),
+          answered=figures["answered_on_spot"]),
+        _("二、职工思想动态。职工关注的热点集中在：%(topics)s。", topics=topics),
+        _("三、诉求办理。本月交办承办单 %(slips)s 件，截至 %(day)s 已答复 %(replied)s 件（按期 %(on_time)s 件），"
+          "已办结 %(closed)s 件，逾期未答复 %(overdue)s 件；参与评价 %(rated)s 件，满意率 %(rate)s。",
+          slips=s["slips"], day=figures["as_of"], replied=s["replied"], on_time=s["replied_on_time"],
+          closed=s["closed"], overdue=s["overdue"], rated=s["rated"], rate=_percent_text(s["satisfaction_rate"])),
+        _("四、风险提示。%(risks)s", risks=_("%(list)s。", list=_("；").join(str(r["text"]) for r in risks))
+          if risks else _("本月未发现需要特别关注的风险。")),
+        _("五、下步措施。（请组织者根据以上情况填写。）"),
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..errors import Conflict
+from ..texts import join_list
 from ..timeutil import to_local, utcnow
 from .services import kind_label
 
@@ -76,12 +77,12 @@ def to_utc_text(moment):
 def meeting_ics(meeting, host="huitan"):
     """The meeting as an iCalendar event (bytes), for phones' and Outlook's calendars."""
     _require_approved(meeting)
-    names = "、".join(p.name or "" for p in meeting.invited)
+    names = join_list(p.name or "" for p in meeting.invited)
     description = "\n".join(filter(None, [
         _("层级：%(tier)s", tier=meeting.tier.name if meeting.tier else _("跨层级")),
         _("牵头人：%(lead)s", lead=meeting.lead.display_name if meeting.lead else ""),
         _("参会人员：%(names)s", names=names),
-        _("列席科室：%(names)s", names="、".join(l.department.name for l in meeting.invited_departments))
+        _("列席科室：%(names)s", names=join_list(l.department.name for l in meeting.invited_departments))
         if meeting.invited_departments else None,
         _("视频会议：%(url)s", url=meeting.video_url) if meeting.video_url else None,
         _("会上扫描大屏二维码（参会码 %(code)s）提出问题和诉求。", code=meeting.join_code),

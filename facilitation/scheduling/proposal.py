@@ -23,6 +23,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from ..texts import labelled
+
 # Groups, in the order they fill seats.
 FOCUS, NEVER, WAITING, BOOKED, RECENT = range(5)
 # Target shares of the two ends and the middle for large tiers (抓两头促中间).
@@ -126,13 +128,13 @@ def _reason(candidate, group, on_day, recent_months):
     if group == FOCUS:
         text = _("重点人员（三必谈五必访）")
         if candidate.focus_reason:
-            text += "：" + candidate.focus_reason
+            text = labelled(text, candidate.focus_reason)
         if last is None:
-            text += "；" + _("从未参加过慧谈")
+            text += _("；") + _("从未参加过慧谈")
         elif candidate.focus_since is not None and last < candidate.focus_since:
-            text += "；" + _("%(d)s 列为重点后尚未谈过", d=candidate.focus_since.isoformat())
+            text += _("；") + _("%(d)s 列为重点后尚未谈过", d=candidate.focus_since.isoformat())
         else:
-            text += "；" + _("上次参加 %(d)s", d=last.isoformat())
+            text += _("；") + _("上次参加 %(d)s", d=last.isoformat())
     elif group == NEVER:
         text = _("从未参加过慧谈")
     elif group == WAITING:
@@ -219,7 +221,7 @@ def rank_candidates(candidates, *, on_day, limit, recent_months=6, is_large=Fals
             mix.add(candidate)
             reason = _reason(candidate, group, on_day, recent_months)
             note = _standing_note(candidate) if mix.use_standing else None
-            picks.append(Pick(candidate=candidate, group=group, reason=reason + ("；" + note if note else "")))
+            picks.append(Pick(candidate=candidate, group=group, reason=reason + (_("；") + note if note else "")))
         if len(picks) >= limit:
             break
     return picks

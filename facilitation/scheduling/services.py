@@ -13,6 +13,7 @@ from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..people.models import Department, Person, Tier
 from ..timeutil import local_zone, to_local, utcnow
+from ..texts import join_list, labelled
 from .models import MEETING_KINDS, Meeting, MeetingDepartment, Participant
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
@@ -394,17 +395,17 @@ def set_participants(actor, meeting, person_ids, reasons=None):
     people = {p.id: p for p in Person.query.filter(Person.id.in_(wanted)).all()} if wanted else {}
     missing = [pid for pid in wanted if pid not in people]
     if missing:
-        raise ValidationError(_("找不到职工（编号 %(ids)s）。", ids="、".join(str(i) for i in missing[:10])),
+        raise ValidationError(_("找不到职工（编号 %(ids)s）。", ids=join_list(missing[:10])),
                               code="unknown_person")
     inactive = [people[pid].name for pid in wanted if not people[pid].is_active]
     if inactive:
-        raise ValidationError(_("%(names)s 已不在岗，不能邀请。", names="、".join(inactive[:10])),
+        raise ValidationError(_("%(names)s 已不在岗，不能邀请。", names=join_list(inactive[:10])),
                               code="inactive_person")
     if meeting.kind == "regular":
         foreign = [people[pid].name for pid in wanted if people[pid].tier_id != meeting.tier_id]
         if foreign:
             raise ValidationError(_("例行慧谈只能邀请本层级职工：%(names)s 不属于本层级。跨层级人员请安排专题、专业、"
-                                    "节点或云上慧谈。", names="、".join(foreign[:10])), code="other_tier")
+                                    "节点或云上慧谈。", names=join_list(foreign[:10])), code="other_tier")
     reasons = reasons or {}
     before = {p.person_id for p in meeting.invited}
     by_person = {p.person_id: p for p in meeting.participants if p.person_id is not None}
@@ -560,7 +561,7 @@ def record_department_attendance(actor, meeting, department_id, attendee_name=No
                                           _("更正：%(department)s已派%(name)s参加", department=link.department.name,
                                             name=name))
         record_event("meeting", meeting.id, "department_sent", actor=actor,
-                     text=f"{link.department.name}：{name}" + (_("（撤销扣分）") if removed else ""))
+                     text=labelled(link.department.name, name) + (_("（撤销扣分）") if removed else ""))
         db.session.flush()
         return None
     link.attendee_name = None

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from ..validation import fetch, required_text
+from ..texts import labelled
 from .models import PointEntry
 
 REASON_MAX = 1000
@@ -66,7 +67,7 @@ def record_noncompliance(actor, department_id, note, occurred_on=None):
     if occurred_on > today or occurred_on < today - timedelta(days=366):
         raise ValidationError(_("扣分日期应在一年以内，且不晚于今天。"), code="bad_date")
     entry = add_points(department.id, "noncompliance", actor=actor, note=note, occurred_on=occurred_on)
-    record_event("department", department.id, "deduct", actor=actor, text=f"-1：{note}")
+    record_event("department", department.id, "deduct", actor=actor, text=labelled("-1", note))
     return entry
 
 

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..people.services import active_department
 from ..timeutil import local_today, to_local, utcnow
 from ..stats.queries import is_overdue
+from ..texts import labelled
 from .labels import rating_label, status_label
 from .notices import active_handlers, notify, settle_notices
 from .points import add_points, book_overdue
@@ -344,7 +345,7 @@ def request_extension(actor, slip, new_due_date, reason):
                               new_due_date=new_due_date, reason=reason)
     db.session.add(extension)
     record_event("slip", slip.id, "extension_request", actor=actor,
-                 text=f"{slip.due_date} → {new_due_date}：{reason}")
+                 text=labelled(f"{slip.due_date} → {new_due_date}", reason))
     db.session.flush()
     if slip.supervisor is not None:
         notify(slip.supervisor, "extension_request",
@@ -375,8 +376,8 @@ def decide_extension(actor, slip, approve, note=None):
         slip.due_date = extension.new_due_date
         _show_on_board(slip)
     record_event("slip", slip.id, "extension_" + extension.status, actor=actor,
-                 text=f"{extension.old_due_date} → {extension.new_due_date}"
-                      + (f"：{extension.decision_note}" if extension.decision_note else ""))
+                 text=labelled(f"{extension.old_due_date} → {extension.new_due_date}", extension.decision_note)
+                 if extension.decision_note else f"{extension.old_due_date} → {extension.new_due_date}")
     db.session.flush()
     if extension.requested_by is not None:
         notify(extension.requested_by, "extension_decided",
@@ -396,7 +397,7 @@ def extend_slip(actor, slip, new_due_date, reason):
         db.session.add(extension)
         slip.due_date = new_due_date
         record_event("slip", slip.id, "extension_approved", actor=actor,
-                     text=f"{extension.old_due_date} → {new_due_date}：{reason}")
+                     text=labelled(f"{extension.old_due_date} → {new_due_date}", reason))
         db.session.flush()
         _show_on_board(slip)
         return extension
@@ -455,7 +456,7 @@ def record_callback(actor, slip, *, called_at=None, caller=None, summary=None, r
                          reaction_note=note, recorded_by_user_id=actor.id)
     db.session.add(entry)
     db.session.flush()
-    record_event("slip", slip.id, "callback", actor=actor, text=f"{caller}：{callback_label(reaction)}")
+    record_event("slip", slip.id, "callback", actor=actor, text=labelled(caller, callback_label(reaction)))
     if reaction == "objection" and slip.supervisor is not None and slip.supervisor.id != actor.id:
         notify(slip.supervisor, "callback_objection",
                _("%(n)s 反馈电话：职工仍有意见。%(s)s", n=slip.number, s=summary[:60]), slip)
@@ -483,7 +484,7 @@ def set_publication(actor, slip, mode, summary=None):
     item.publication = mode
     labels = {"full": _("公示原文"), "summary": _("公示摘要"), "withheld": _("不公示")}
     record_event("slip", slip.id, "publication", actor=actor,
-                 text=labels[mode] + (f"：{item.public_summary}" if mode == "summary" else ""))
+                 text=labelled(labels[mode], item.public_summary) if mode == "summary" else labels[mode])
     db.session.flush()
     return slip
 
@@ -538,7 +539,7 @@ def rate_slip(slip, rating, comment=None):
     previous = slip.rating
     slip.rating, slip.rating_comment, slip.rated_at = rating, comment or None, utcnow()
     change = f"{rating_label(previous)} → {rating_label(rating)}" if previous else rating_label(rating)
-    record_event("slip", slip.id, "rate", actor_label="submitter", text=f"{change}：{comment}" if comment else change)
+    record_event("slip", slip.id, "rate", actor_label="submitter", text=labelled(change, comment) if comment else change)
     if rating == "satisfied" and slip.status == "replied":
         slip.closed_at = utcnow()
         _transition(None, slip, "closed", "auto_close", _("职工评价满意，自动办结"))

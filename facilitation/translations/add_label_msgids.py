@@ -20,6 +20,7 @@ LABEL_DICTS = (
     ("facilitation.slips.labels", "RATING_LABELS"),
     ("facilitation.slips.labels", "PURPOSE_LABELS"),
     ("facilitation.slips.points", "POINT_LABELS"),
+    ("facilitation.live.payloads", "CATEGORY_LABELS"),
 )
 
 

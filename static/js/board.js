@@ -101,7 +101,7 @@
       H.el('div', { className: 'bd-card-head' }, [
         H.el('span', { className: 'lv-seq', text: '#' + item.seq }),
         sortMode === 'votes' ? H.el('span', { className: 'lv-kind lv-kind-' + item.kind, text: item.kind_label }) : null,
-        item.category ? H.el('span', { className: 'lv-cat', text: item.category }) : null,
+        item.category ? H.el('span', { className: 'lv-cat', text: item.category_label || item.category }) : null,
         item.is_urgent ? H.el('span', { className: 'lv-status lv-status-pending', text: T('urgent') }) : null,
         H.el('span', { className: 'bd-votes', title: T('votes'), text: '+' + (item.votes || 0) })
       ]),

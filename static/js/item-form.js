@@ -234,7 +234,7 @@
       H.el('div', { className: 'ph-meta' }, [
         item.seq ? H.el('span', { className: 'lv-seq', text: '#' + item.seq }) : null,
         H.el('span', { className: 'lv-kind lv-kind-' + item.kind, text: item.kind_label || T('kind_' + item.kind) }),
-        item.category ? H.el('span', { className: 'lv-cat', text: item.category }) : null,
+        item.category ? H.el('span', { className: 'lv-cat', text: item.category_label || item.category }) : null,
         item.is_urgent ? H.el('span', { className: 'lv-status lv-status-pending', text: T('urgent') }) : null,
         item.is_approved === false
           ? H.el('span', { className: 'lv-status lv-status-pending', text: T('pending_approval') })

@@ -250,7 +250,7 @@
         H.el('div', { className: 'ph-meta' }, [
           H.el('span', { className: 'lv-seq', text: '#' + item.seq }),
           kindTag(item),
-          item.category ? H.el('span', { className: 'lv-cat', text: item.category }) : null,
+          item.category ? H.el('span', { className: 'lv-cat', text: item.category_label || item.category }) : null,
           H.el('span', { className: 'lv-status lv-status-' + item.status, text: item.status_label })
         ]),
         H.el('p', { className: 'ph-text', text: item.text }),
