@@ -1,6 +1,7 @@
 """The HTTP layer every request passes: bounded ids in URLs, the real client address behind
 trusted proxies, and the security headers of every response."""
 import ipaddress
+import re
 import secrets
 
 from flask import g, request
@@ -54,7 +55,9 @@ class TrustedProxyFix:
 
     def __init__(self, wsgi_app, networks, hops=1):
         self.wsgi_app, self.networks = wsgi_app, networks
-        self.fixed = ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        # Only what the documented nginx sets (X-Forwarded-For, -Proto; Host itself): a client's own
+        # X-Forwarded-Host would pass through nginx untouched and change the links the app prints.
+        self.fixed = ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
     def __call__(self, environ, start_response):
         try:
@@ -69,9 +72,12 @@ class TrustedProxyFix:
 JSON_SCAN_MAX = 1024 * 1024  # bigger bodies are refused by the API's own size cap anyway
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and lone surrogates (no UTF-8 for them)
+
+
 def _has_nul(value):
     if isinstance(value, str):
-        return "\x00" in value
+        return _UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list):
@@ -94,8 +100,8 @@ def refuse_nul_bytes():
         elif request.is_json and (request.content_length or 0) <= JSON_SCAN_MAX \
                 and _has_nul(request.get_json(silent=True, cache=True)):
             suspects.append("\x00")
-    if any("\x00" in part for part in suspects):
-        raise ValidationError(_("内容含有不能保存的控制字符（NUL），请删除后重试。"), code="nul_byte")
+    if any(_UNSTORABLE.search(part) for part in suspects):
+        raise ValidationError(_("内容含有不能保存的控制字符（NUL）或无效字符，请删除后重试。"), code="nul_byte")
 
 
 def csp_nonce():

@@ -14,7 +14,7 @@ ID_MAX = 2 ** 31 - 1
 # Right-to-left / left-to-right overrides, embeddings and isolates reorder what staff read
 # ("abc\u202egnp.exe" shows as "abcexe.png"); NUL is refused by PostgreSQL and hides text in C tools.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
 
@@ -26,6 +26,12 @@ def clean_text(value):
     if _FORBIDDEN.search(value):
         raise ValidationError(_("内容含有不能保存的控制字符，请删除后重试。"), code="control_characters")
     return _BIDI_CONTROLS.sub("", value)
+
+
+def without_controls(text):
+    """Text from a file (a roster cell) with control bytes and bidi controls dropped: a file is
+    fixed by its author, not refused cell by cell, but nothing invisible reaches the pages."""
+    return _BIDI_CONTROLS.sub("", _FORBIDDEN.sub("", text))
 
 
 def required_text(value, message, limit, code=None):

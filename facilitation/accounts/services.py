@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..validation import clean_text
 from ..people.models import Department
 from ..timeutil import utcnow
 from .models import ROLES, ApiToken, User
@@ -44,7 +45,7 @@ def create_user(username, password, role, *, display_name=None, department=None,
     _validate_password(password)
     if User.query.filter_by(username=username).first() is not None:
         raise Conflict(_("用户名“%(name)s”已存在。", name=username))
-    user = User(username=username, role=role, display_name=(display_name or username).strip()[:64],
+    user = User(username=username, role=role, display_name=clean_text(display_name or username).strip()[:64],
                 department=_resolve_department(role, department), person=person)
     user.set_password(password)
     db.session.add(user)
@@ -59,7 +60,7 @@ def update_user(user, *, display_name, role, department=None, is_enabled=True, p
     if not (display_name or "").strip():
         raise ValidationError(_("姓名不能为空。"))
     ends_sessions = bool(password) or not is_enabled or role != user.role
-    user.display_name = display_name.strip()[:64]
+    user.display_name = clean_text(display_name).strip()[:64]
     user.role = role
     user.department = _resolve_department(role, department)
     user.is_enabled = bool(is_enabled)

@@ -13,7 +13,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from ..validation import fetch, is_id, optional_text
+from ..validation import clean_text, fetch, is_id, optional_text
 from ..accounts.models import User
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -188,7 +188,7 @@ def score_idea(actor, review, item_id, feasibility, benefit, innovation, comment
     for value in values.values():
         if not isinstance(value, int) or isinstance(value, bool) or not SCORE_MIN <= value <= SCORE_MAX:
             raise ValidationError(_("每项评分应为 1–5 分。"), code="bad_score")
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationError(_("评语不能超过 %(n)d 字。", n=COMMENT_MAX), code="too_long")
     item = _quarter_item(review, item_id)
@@ -213,7 +213,7 @@ def set_award(actor, review, item_id, amount, note=None):
     if not isinstance(amount, int) or isinstance(amount, bool) or not AWARD_MIN <= amount <= AWARD_MAX:
         raise ValidationError(_("奖励金额应为 %(min)d–%(max)d 元之间的整数。", min=AWARD_MIN, max=AWARD_MAX),
                               code="bad_amount")
-    note = (note or "").strip()
+    note = clean_text(note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError(_("备注不能超过 %(n)d 字。", n=NOTE_MAX), code="too_long")
     _lock(review)

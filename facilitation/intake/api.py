@@ -21,19 +21,20 @@ DEVICE_HEADER = "X-Huitan-Device"
 PAGE_SIZE_MAX = 200
 
 
+def _has_device():
+    return bool(CLIENT_ID_RE.match(request.headers.get(DEVICE_HEADER, "")))
+
+
 def _device_key():
-    """Submissions are counted per device (a random id the page keeps), else per address; the id is
-    hashed and lives only in the limiter's memory, never with an item."""
+    """Submissions are counted per device (a random id the page keeps); the id is hashed and lives
+    only in the limiter's memory, never with an item. The header is the client's word, so the
+    per-address limit applies as well, whatever the header says."""
     device = request.headers.get(DEVICE_HEADER, "")
-    if CLIENT_ID_RE.match(device):
-        return "intake:device:" + hashlib.sha256(device.encode("ascii")).hexdigest()[:32]
+    return "intake:device:" + hashlib.sha256(device.encode("ascii", "replace")).hexdigest()[:32]
+
+
+def _address_key():
     return "intake:addr:" + (request.remote_addr or "-")
-
-
-def _device_limit():
-    config = current_app.config
-    return config["CHANNEL_DEVICE_RATE_LIMIT"] if CLIENT_ID_RE.match(request.headers.get(DEVICE_HEADER, "")) \
-        else config["CHANNEL_ADDRESS_RATE_LIMIT"]
 
 
 def _channel_key():
@@ -93,8 +94,12 @@ def channels():
 
 
 @bp.route("/channels/<code>/items", methods=["GET", "POST"])
-@limiter.limit(_device_limit, key_func=_device_key, methods=["POST"])
-@limiter.limit(lambda: current_app.config["CHANNEL_RATE_LIMIT"], key_func=_channel_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["CHANNEL_DEVICE_RATE_LIMIT"], key_func=_device_key, methods=["POST"],
+               exempt_when=lambda: not _has_device())
+@limiter.limit(lambda: current_app.config["CHANNEL_ADDRESS_RATE_LIMIT"], key_func=_address_key, methods=["POST"])
+# Only accepted items count against the whole channel: refused junk cannot close it for everyone.
+@limiter.limit(lambda: current_app.config["CHANNEL_RATE_LIMIT"], key_func=_channel_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code < 400)
 def channel_items(code):
     """Submit an item through a channel's poster (no account, no token); or read back the phone's own.
     ---
@@ -161,7 +166,7 @@ def channel_items(code):
     with unit_of_work():
         item, created = services.submit_channel_item(
             channel, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
-            anonymity=data.get("anonymity") or "named", category=data.get("category"), **fields)
+            anonymity=_optional_string(data, "anonymity") or "named", category=data.get("category"), **fields)
         body = services.channel_item_to_dict(item)
         if item.follow_token:
             body["follow_token"] = item.follow_token

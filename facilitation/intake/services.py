@@ -28,7 +28,7 @@ from ..live.services import (NAME_MAX, can_triage, finish_outcome, require_intak
 from ..people.models import Person, Unit
 from ..people.services import active_department
 from ..slips.models import ANSWERED, Slip
-from ..slips.notices import notify
+from ..slips.notices import active_organizers, notify
 from ..slips.services import channel_supervisor, default_due_date, hasten_slip, issue_slip
 from ..validation import bool_value, clean_text, fetch, id_value, optional_text, required_text
 from .models import CODE_ALPHABET, CODE_LENGTH, INVITATION_MAX, NAME_MAX as CHANNEL_NAME_MAX, PROMISE_MAX, \
@@ -283,9 +283,12 @@ def mark_urgent(actor, item):
     if slip is not None:
         hasten_slip(actor, slip)
     else:
-        notify(channel_supervisor(item), "urgent",
-               _("【特事特办】一码通事项 %(n)s 请尽快分办，交办后须在下一个工作日内答复：%(t)s",
-                 n=item_number(item), t=item.text[:60]), dedupe_key=f"urgent-item:{item.id}")
+        # the channel's supervisor; a channel without one (or whose account was closed) still has
+        # somebody to tell: the organizers, who triage it
+        supervisor = channel_supervisor(item)
+        for user in [supervisor] if supervisor is not None else active_organizers():
+            notify(user, "urgent", _("【特事特办】一码通事项 %(n)s 请尽快分办，交办后须在下一个工作日内答复：%(t)s",
+                                     n=item_number(item), t=item.text[:60]), dedupe_key=f"urgent-item:{item.id}")
     return item
 
 

@@ -37,12 +37,15 @@ TRIAGERS = ("organizer", "viewer", "lead")
 
 class _ChannelLogFilter(logging.Filter):
     """The request log never ties an address to a channel submission: the address of requests to
-    a channel's page or API is replaced by "-" before the line is written."""
+    a channel's page or API is replaced by "-" before the line is written, and the query string is
+    dropped (a phone's "我的事项" poll lists the client ids of all its items, hidden ones too: one
+    line would tie a hidden-identity item to a named one)."""
 
     def filter(self, record):
         line = record.args[0] if isinstance(record.args, tuple) and record.args else None
         if isinstance(line, str) and (" /c/" in line or "/api/v1/channels/" in line):
             record.msg = re.sub(r"^\S+", "-", str(record.msg), count=1)
+            record.args = (re.sub(r"\?[^\s\"]*", "", line, count=1),) + record.args[1:]
         return True
 
 

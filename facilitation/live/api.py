@@ -7,7 +7,7 @@ from ..accounts.auth import bearer_token, roles_required
 from ..accounts.models import ApiToken
 from ..api import bp, json_body
 from ..edges import commits, unit_of_work
-from ..errors import PermissionDenied, ValidationError
+from ..errors import DomainError, PermissionDenied, ValidationError
 from ..extensions import db, limiter
 from ..scheduling.services import can_chair
 from ..slips.services import slip_to_dict
@@ -58,6 +58,13 @@ def _join_key():
 def _submit_key():
     """Submissions are counted per phone (its participant token) or per staff user, never per address."""
     token = bearer_token()
+    if token and token.startswith("p."):
+        # per participant, not per token: joining again issues a new token, not a new allowance
+        try:
+            meeting_id, participant_id = read_participant_token(token)
+            return f"submit:participant:{meeting_id}:{participant_id}"
+        except DomainError:
+            pass
     if token:
         return "submit:" + ApiToken.hash(token)
     if current_user.is_authenticated:
@@ -159,7 +166,7 @@ def submit_item(meeting_id):
     with unit_of_work():
         item, created = services.submit_item(
             meeting, client_id=data.get("client_id"), kind=data.get("kind"), text=data.get("text"),
-            anonymity=data.get("anonymity") or "named", category=data.get("category"),
+            anonymity=_string(data, "anonymity") or "named", category=data.get("category"),
             is_urgent=bool_value(data.get("is_urgent"), "is_urgent", default=False), participant=participant, staff=staff,
             submitter_name=submitter_name)
         # Built before the commit, which would expire the item and cost a reload.

@@ -23,6 +23,7 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..spreadsheets import restore_text
 from ..timeutil import utcnow
+from ..validation import without_controls
 from .models import Person, Tier, Unit
 from .services import EMPLOYEE_NO_RE, TEXT_LIMITS
 
@@ -106,7 +107,7 @@ def _cell_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 工号 and phone numbers typed as numbers as floats
-    return restore_text(str(value).strip())
+    return without_controls(restore_text(str(value).strip()))
 
 
 def _key(text):

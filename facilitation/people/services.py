@@ -4,7 +4,7 @@ import re
 
 from flask_babel import gettext as _
 
-from ..validation import fetch, is_id
+from ..validation import clean_text, fetch, is_id
 from ..audit.services import record_event
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -69,7 +69,7 @@ def update_tier(tier, *, name, lead_hint=None, is_active=True, actor=None):
     if clash is not None:
         raise Conflict(_("已有同名层级“%(name)s”。", name=name))
     tier.name = name
-    tier.lead_hint = (lead_hint or "").strip()[:128] or None
+    tier.lead_hint = clean_text(lead_hint or "").strip()[:128] or None
     tier.is_active = bool(is_active)
     record_event("tier", tier.id, "update", actor=actor, text=name)
     db.session.flush()
@@ -144,7 +144,7 @@ def create_department(name, phone=None):
     if Department.query.filter_by(name=name).first() is not None:
         raise Conflict(_("科室“%(name)s”已存在。", name=name))
     position = (db.session.query(db.func.max(Department.position)).scalar() or 0) + 1
-    department = Department(name=name, phone=(phone or "").strip()[:32] or None, position=position)
+    department = Department(name=name, phone=clean_text(phone or "").strip()[:32] or None, position=position)
     db.session.add(department)
     db.session.flush()
     return department
@@ -202,16 +202,16 @@ def save_person(person, data, actor=None, unit_required=True):
     person.gender = data.get("gender") or None
     person.unit_id = data.get("unit_id") or None
     person.standing = data.get("standing") or None
-    person.post = (data.get("post") or "").strip()[:TEXT_LIMITS["post"]] or None
+    person.post = clean_text(data.get("post") or "").strip()[:TEXT_LIMITS["post"]] or None
     person.tier_id = data["tier_id"]
-    person.phone = (data.get("phone") or "").strip()[:TEXT_LIMITS["phone"]] or None
+    person.phone = clean_text(data.get("phone") or "").strip()[:TEXT_LIMITS["phone"]] or None
     person.is_active = bool(data.get("is_active", True))
     if data.get("is_focus") and not person.is_focus:
         person.focus_since = utcnow()  # newly flagged: due to be heard even if heard before
     elif not data.get("is_focus"):
         person.focus_since = None
     person.is_focus = bool(data.get("is_focus"))
-    reason = (data.get("focus_reason") or "").strip()[:TEXT_LIMITS["focus_reason"]]
+    reason = clean_text(data.get("focus_reason") or "").strip()[:TEXT_LIMITS["focus_reason"]]
     person.focus_reason = (reason or None) if person.is_focus else None
     db.session.flush()
     record_event("person", person.id, "create" if created else "update", actor=actor, text=person.employee_no)

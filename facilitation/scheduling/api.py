@@ -25,7 +25,7 @@ def _datetime(data, key):
         raise ValidationError(_("%(field)s 必须是字符串。", field=key))
     try:
         return parse_local_datetime(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # year 1 in Shanghai is before UTC's first day
         raise ValidationError(_("时间格式不正确，请使用 YYYY-MM-DDTHH:MM。"))
 
 

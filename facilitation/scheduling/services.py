@@ -92,6 +92,11 @@ def _clean_fields(data):
     ends_at = data.get("ends_at")
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError(_("结束时间必须晚于开始时间。"))
+    now = utcnow()
+    for moment in (starts_at, ends_at):
+        # a session is held within a few years of today (and the calendar arithmetic stays in range)
+        if moment is not None and not now - timedelta(days=10 * 366) <= moment <= now + timedelta(days=10 * 366):
+            raise ValidationError(_("慧谈时间应在今天前后十年以内。"), code="bad_date")
     tier = None
     if data.get("tier_id"):
         tier = db.session.get(Tier, data["tier_id"]) if is_id(data["tier_id"]) else None

@@ -231,10 +231,17 @@ def decide_extension(slip_id, decision):
       parameters:
         - {name: slip_id, in: path, required: true, schema: {type: integer}}
         - {name: decision, in: path, required: true, schema: {type: string, enum: [approve, refuse]}}
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: {type: object, properties: {note: {type: string, maxLength: 1000}}}
       responses:
         200:
           description: '{"slip": {...}}'
           content: {application/json: {schema: {$ref: '#/components/schemas/SlipEnvelope'}}}
+        400:
+          description: the note is not text, or too long
         409:
           description: no pending request
     """

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ..validation import deadline_value, fetch, optional_text, required_text
+from ..validation import clean_text, deadline_value, fetch, optional_text, required_text
 from ..audit.services import record_event
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -281,7 +281,7 @@ def close_slip(actor, slip, note=None):
     """The supervisor closes a replied slip; after a dissatisfied rating a note is required."""
     _require_supervisor(actor, slip)
     _require_status(slip, ("replied",), _("办结"))
-    note = (note or "").strip()[:REASON_MAX] or None
+    note = clean_text(note or "").strip()[:REASON_MAX] or None
     if slip.rating == "dissatisfied" and not note:
         raise ValidationError(_("职工对答复不满意，办结时请说明理由。"), code="note_required")
     slip.close_note = note
@@ -371,7 +371,7 @@ def decide_extension(actor, slip, approve, note=None):
     extension.status = "approved" if approve else "refused"
     extension.decided_by_user_id = actor.id
     extension.decided_at = utcnow()
-    extension.decision_note = (note or "").strip()[:REASON_MAX] or None
+    extension.decision_note = optional_text(note, REASON_MAX, _("审批意见"))
     if approve:
         slip.due_date = extension.new_due_date
         _show_on_board(slip)
@@ -532,7 +532,7 @@ def rate_slip(slip, rating, comment=None):
         raise ValidationError(_("请选择：满意、基本满意或不满意。"), code="bad_rating")
     if comment is not None and not isinstance(comment, str):
         raise ValidationError(_("评价内容必须是文字。"))
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "").strip()
     if len(comment) > REASON_MAX:
         raise ValidationError(_("评价内容不能超过 %(n)d 个字。", n=REASON_MAX))
     _require_status(slip, ("replied", "closed"), _("评价（还没有答复）"))

@@ -98,6 +98,9 @@ def show_slip(slip_id):
                            can_call=services.can_record_callback(current_user, slip),
                            sees_identity=current_user.has_role("organizer")
                            or services.is_supervisor_of(current_user, slip),
+                           # the department calls a worker who signed with a name back (反馈电话)
+                           sees_contact=current_user.has_role("organizer") or services.is_supervisor_of(current_user, slip)
+                           or (slip.item.anonymity == "named" and services.is_handler_of(current_user, slip)),
                            source=documents.source_of(slip.item), callback_label=services.callback_label,
                            issued_by_name=_issuer_name(slip),
                            is_handler=services.is_handler_of(current_user, slip) or current_user.role == "admin",
@@ -178,6 +181,9 @@ def ledger_xlsx():
         end = date.fromisoformat(request.args["end"]) if request.args.get("end") else None
     except ValueError:
         flash(_("日期格式应为 YYYY-MM-DD。"), "error")
+        return redirect(url_for("slips.list_slips"))
+    if any(day is not None and not 2000 <= day.year <= 2100 for day in (start, end)):
+        flash(_("日期应在 2000 年到 2100 年之间。"), "error")
         return redirect(url_for("slips.list_slips"))
     query = queries.visible_slips(current_user)
     if start:

@@ -297,6 +297,33 @@ def test_submissions_are_rate_limited_per_device_and_per_channel(mine, app):
     assert item_count() == 9
 
 
+def test_a_new_device_header_on_every_request_does_not_lift_the_limits(mine, app):
+    """The device id is the client's word: the per-address limit holds whatever it says, and
+    refused submissions never use up the channel's allowance for everybody."""
+    code = mine.channel()["code"]
+    old = {key: app.config[key] for key in ("CHANNEL_ADDRESS_RATE_LIMIT", "CHANNEL_RATE_LIMIT")}
+    app.config.update(CHANNEL_ADDRESS_RATE_LIMIT="4 per minute", CHANNEL_RATE_LIMIT="3 per minute")
+    try:
+        spoofed = [mine.submit(code, headers={"X-Huitan-Device": f"spoofed-{n:08d}"}).status_code for n in range(6)]
+        assert spoofed == [201, 201, 201, 429, 429, 429]
+    finally:
+        app.config.update(old)
+    assert item_count() == 3
+
+
+def test_refused_submissions_do_not_close_the_channel(mine, app, client):
+    code = mine.channel()["code"]
+    old = app.config["CHANNEL_RATE_LIMIT"]
+    app.config.update(CHANNEL_RATE_LIMIT="3 per minute")
+    try:
+        junk = [client.post(f"/api/v1/channels/{code}/items", json={"client_id": "x"},
+                            environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}).status_code for n in range(5)]
+        assert junk == [400] * 5
+        assert mine.submit(code, headers={"X-Huitan-Device": "honest-device-01"}).status_code == 201
+    finally:
+        app.config["CHANNEL_RATE_LIMIT"] = old
+
+
 def test_the_request_log_keeps_no_address_for_channel_requests(app):
     """The access log line of a channel submission does not say who sent it."""
     from facilitation.intake.views import _ChannelLogFilter
@@ -310,6 +337,11 @@ def test_the_request_log_keeps_no_address_for_channel_requests(app):
                               ('"GET /slips/ HTTP/1.1"', "200", "-"), None)
     _ChannelLogFilter().filter(other)
     assert "10.8.3.77" in other.getMessage()
+    poll = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "10.8.3.77 - - [x] %s %s %s",
+                             ('"GET /api/v1/channels/ABC234/items?client_ids=named-1,hidden-2 HTTP/1.1"', "200", "-"),
+                             None)
+    _ChannelLogFilter().filter(poll)
+    assert "hidden-2" not in poll.getMessage() and "/api/v1/channels/ABC234/items HTTP/1.1" in poll.getMessage()
 
 
 def test_channel_pages_for_organizers(mine, logged_in, make_user):

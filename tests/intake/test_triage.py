@@ -162,6 +162,15 @@ def test_urgent_before_transfer_caps_the_deadline_and_tells_supervisor_and_handl
     assert not Notification.query.filter_by(user_id=mine.hr_handler.id).count()
 
 
+def test_urgent_with_no_supervisor_in_use_tells_the_organizers(mine, intake, api):
+    channel, (item, _second, _third) = intake
+    mine.organizer.is_enabled = False  # the channel's supervisor left
+    db.session.commit()
+    assert api(mine.viewer).post(f"/intake/{item['id']}/urgent").status_code == 200
+    notices = Notification.query.filter_by(kind="urgent").all()
+    assert [n.user_id for n in notices] == [mine.other_organizer.id] and item["number"] in notices[0].text
+
+
 def test_urgent_after_transfer_hastens_the_slip(mine, intake, logged_in):
     channel, (item, _second, _third) = intake
     slip_id = mine.staff.post(f"/items/{item['id']}/transfer",

@@ -151,11 +151,13 @@ def test_submitting_is_rate_limited_per_participant(app, api, make_meeting):
     try:
         statuses = [submit(api, first, meeting, text=f"第{i}条").status_code for i in range(3)]
         other = submit(api, second, meeting, text="另一位职工").status_code
+        rejoined = join(api, meeting, "甲")  # a new token for the same person: no new allowance
+        again = submit(api, rejoined, meeting, text="换个凭证再发").status_code
     finally:
         app.config["SUBMIT_RATE_LIMIT"] = "10000 per minute"
         limiter.reset()
     assert statuses == [201, 201, 429]
-    assert other == 201
+    assert other == 201 and again == 429
     assert Item.query.count() == 3
 
 
