@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, first_error
 from ..live import payloads, services as live_services
+from ..live.views import is_loopback_url
 from ..live.models import ITEM_KINDS, Item
 from ..live.views import ITEM_CATEGORIES
 from ..people.models import Department, Unit
@@ -139,8 +140,9 @@ def edit_channel(channel_id):
                 return redirect(url_for("intake.edit_channel", channel_id=channel.id))
         else:
             flash(first_error(form, _("表单内容不正确，请检查后重试。")), "error")
+    url = channel_url(channel)
     return render_template("intake/edit_channel.html", channel=channel, form=form, toggle_form=EmptyForm(),
-                           url=channel_url(channel))
+                           url=url, url_is_local=is_loopback_url(url))
 
 
 @bp.route("/channels/<int:channel_id>/active", methods=["POST"])

@@ -386,3 +386,15 @@ def test_poster_month_dates(mine):  # the summary's month route refuses what is 
     for month in ("2026-13", "26-01", "1999-12", "2026-1", "abcd-ef"):
         assert mine.anonymous.client.get(f"/public/summary/{month}").status_code == 404
     assert mine.anonymous.client.get(f"/public/summary/{date.today():%Y-%m}").status_code == 200
+
+
+def test_the_channel_page_warns_when_its_qr_code_points_at_this_machine(mine, logged_in, app):
+    channel = mine.channel()
+    page = logged_in(mine.organizer).get(f"/channels/{channel['id']}").get_data(as_text=True)  # http://localhost/
+    assert "本机地址" in page
+    app.config["PUBLIC_BASE_URL"] = "http://10.8.1.20:5000"
+    try:
+        page = logged_in(mine.organizer).get(f"/channels/{channel['id']}").get_data(as_text=True)
+    finally:
+        app.config["PUBLIC_BASE_URL"] = None
+    assert "本机地址" not in page and "http://10.8.1.20:5000/c/" in page
