@@ -39,11 +39,12 @@ def build(app, items_in_month):
     upgrade()
     seed_tiers()
     organizer = create_user("organizer", "bench-password", "organizer")
-    lead = create_user("lead", "bench-password", "lead")
     departments = [create_department(name) for name in ("后勤管理部", "经管科", "人力资源部", "安监处")]
     tiers = Tier.query.order_by(Tier.position).all()
-    for tier in tiers:
-        assign_tier_lead(tier, lead)
+    leads = {}
+    for tier in tiers:  # one lead per tier, as in a mine (a lead chairs one session a day)
+        leads[tier.id] = create_user(f"lead{tier.position}", "bench-password", "lead")
+        assign_tier_lead(tier, leads[tier.id])
     rng = random.Random(7)
     today = local_today()
     due = today + timedelta(days=5)
@@ -52,9 +53,12 @@ def build(app, items_in_month):
     count = max(items_in_month // per_meeting, 1)
     for index in range(count):
         tier = tiers[index % len(tiers)]
+        lead = leads[tier.id]
+        # each lead's sessions on successive days, each session in its own room (the conflict check)
         meeting = create_meeting(organizer, {"title": f"{tier.name}慧谈 {index + 1}", "kind": "regular",
-                                             "tier_id": tier.id, "location": "会议室",
-                                             "starts_at": datetime.now(local_zone()) - timedelta(hours=2)})
+                                             "tier_id": tier.id, "location": f"会议室{index + 1}",
+                                             "starts_at": datetime.now(local_zone()) - timedelta(
+                                                 hours=2, days=index // len(tiers))})
         start_meeting(organizer, meeting)
         participant = live.join_meeting(meeting.join_code, name=f"职工{index}")
         for n in range(per_meeting):
@@ -149,7 +153,7 @@ def main():
         meeting_ids = [m.id for m in meetings]
     from facilitation import pdf
     from facilitation.minutes import services as minutes_services
-    from facilitation.reports.views import report_document
+    from facilitation.reports.documents import report_document
     from facilitation.timeutil import local_today
     result = {"items_in_month": total_items, "build_s": round(build_s, 1),
               "load_average_before": round(os.getloadavg()[0], 2)}
