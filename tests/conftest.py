@@ -57,7 +57,18 @@ def empty_database():
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A browser test's server may still be answering the page's last poll: PostgreSQL can then
+        # pick the TRUNCATE as a deadlock victim. The poll finishes in milliseconds; try again.
+        from sqlalchemy.exc import OperationalError
+        for attempt in range(5):
+            try:
+                db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                break
+            except OperationalError as error:
+                db.session.rollback()
+                if "deadlock" not in str(error).lower() or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     else:
         for table in tables:
             db.session.execute(table.delete())
