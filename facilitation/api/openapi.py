@@ -29,7 +29,23 @@ DATE = {"type": "string", "format": "date"}
 RATE = {"type": "number", "nullable": True, "minimum": 0, "maximum": 1}
 
 # The shapes the endpoints answer with; every response in the document refers to one of them.
+MEETING_KINDS = {"type": "string", "enum": ["regular", "topic", "professional", "milestone", "online"]}
+# What POST /meetings takes (title and starts_at required there) and PATCH /meetings/<id> changes.
+MEETING_FIELDS = dict(
+    tier_id=NULLABLE_INTEGER, title={"type": "string", "maxLength": 120}, kind=MEETING_KINDS,
+    starts_at={"type": "string", "description": "ISO 8601; without offset = Asia/Shanghai"},
+    ends_at=NULLABLE_STRING, location={"type": "string", "maxLength": 120},
+    video_url={"type": "string", "maxLength": 500}, department_ids={"type": "array", "items": INTEGER},
+    max_participants={"type": "integer", "minimum": 1, "maximum": 1000, "default": 10},
+    lead_user_id={"type": "integer", "nullable": True,
+                  "description": "the chair; required when the tier has no lead or the meeting has no tier"},
+    allow_guests={"type": "boolean", "description": "after the list is approved, people not on it may still "
+                  "join; default false for regular meetings, true for special sessions"},
+    allow_nameless=BOOLEAN, is_moderated=BOOLEAN)
+
 SCHEMAS = {
+    "MeetingCreate": _object(("title", "starts_at"), **MEETING_FIELDS),
+    "MeetingChange": _object((), **MEETING_FIELDS),
     "Meeting": _object(
         ("id", "tier_id", "title", "kind", "status", "join_code", "starts_at", "max_participants", "lead_user_id"),
         id=INTEGER, tier_id=NULLABLE_INTEGER, title=STRING,

@@ -62,27 +62,8 @@ def create_meeting():
     post:
       summary: Create a meeting
       requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [title, starts_at]
-              properties:
-                tier_id: {type: integer, nullable: true}
-                title: {type: string, maxLength: 120}
-                kind: {type: string, enum: [regular, topic, professional, milestone, online]}
-                starts_at: {type: string, description: 'ISO 8601; without offset = Asia/Shanghai'}
-                ends_at: {type: string, nullable: true}
-                location: {type: string, maxLength: 120}
-                video_url: {type: string, maxLength: 500}
-                department_ids: {type: array, items: {type: integer}}
-                max_participants: {type: integer, minimum: 1, maximum: 1000, default: 10}
-                lead_user_id: {type: integer, nullable: true, description: 'the chair; required when the tier has no lead
-                  or the meeting has no tier'}
-                allow_guests: {type: boolean, description: 'after the list is approved, people not on it may
-                  still join; default false for regular meetings, true for special sessions'}
-                allow_nameless: {type: boolean}
-                is_moderated: {type: boolean}
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/MeetingCreate'}}}
       responses:
         201:
           description: '{"id", "tier_id", "title", "kind", "status", "join_code", "starts_at",
@@ -142,24 +123,7 @@ def update_meeting(meeting_id):
         - {name: meeting_id, in: path, required: true, schema: {type: integer}}
       requestBody:
         required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                tier_id: {type: integer, nullable: true}
-                title: {type: string, maxLength: 120}
-                kind: {type: string, enum: [regular, topic, professional, milestone, online]}
-                starts_at: {type: string}
-                ends_at: {type: string, nullable: true}
-                location: {type: string, maxLength: 120}
-                video_url: {type: string, maxLength: 500}
-                department_ids: {type: array, items: {type: integer}}
-                max_participants: {type: integer, minimum: 1, maximum: 1000}
-                lead_user_id: {type: integer}
-                allow_guests: {type: boolean}
-                allow_nameless: {type: boolean}
-                is_moderated: {type: boolean}
+        content: {application/json: {schema: {$ref: '#/components/schemas/MeetingChange'}}}
       responses:
         200:
           description: the meeting

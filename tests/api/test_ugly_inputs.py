@@ -15,6 +15,22 @@ def chinese_error(response, status=400):
     return response.get_json()["error"]
 
 
+def accepted_slip(make_user, make_meeting, lead_user, make_department, client_id):
+    """A meeting item handed to 后勤管理部 and signed for by its handler: (slip, handler, department)."""
+    from datetime import timedelta
+    from facilitation.live.services import join_meeting, submit_item, transfer_item
+    from facilitation.slips.services import accept_slip
+    from facilitation.timeutil import local_today
+    department = make_department("后勤管理部")
+    handler = make_user("handler", department=department)
+    meeting = make_meeting()
+    participant = join_meeting(meeting.join_code, name="李明")
+    item, _ = submit_item(meeting, client_id=client_id, kind="demand", text="澡堂热水不够", participant=participant)
+    slip = transfer_item(lead_user, item, department.id, local_today() + timedelta(days=3))
+    accept_slip(handler, slip)
+    return slip, handler, department
+
+
 def test_a_lone_surrogate_in_json_is_refused_before_any_view(client, api, make_user, tier):
     organizer = make_user("organizer")
     token = api(organizer).token
@@ -41,17 +57,10 @@ def test_meetings_far_in_the_past_or_future_are_refused(api, make_user, tier, le
 
 def test_an_extension_decision_note_must_be_text(api, make_user, make_meeting, lead_user, make_department):
     from datetime import timedelta
-    from facilitation.live.services import join_meeting, submit_item, transfer_item
-    from facilitation.slips.services import accept_slip, request_extension
+    from facilitation.slips.services import request_extension
     from facilitation.timeutil import local_today
-    department = make_department("后勤管理部")
-    handler = make_user("handler", department=department)
-    meeting = make_meeting()
-    participant = join_meeting(meeting.join_code, name="李明")
-    item, _ = submit_item(meeting, client_id="ugly-extension-01", kind="demand", text="澡堂热水不够",
-                          participant=participant)
-    slip = transfer_item(lead_user, item, department.id, local_today() + timedelta(days=3))
-    accept_slip(handler, slip)
+    slip, handler, _department = accepted_slip(make_user, make_meeting, lead_user, make_department,
+                                               "ugly-extension-01")
     request_extension(handler, slip, local_today() + timedelta(days=8), "需要采购配件")
     db.session.commit()
     for note in (5, ["x"], {"a": 1}):
@@ -70,20 +79,11 @@ def test_the_ledger_refuses_dates_out_of_range(client, login_as, make_user):
 def test_invisible_direction_controls_never_reach_the_pages(make_user, make_meeting, lead_user, make_department):
     """U+202E reorders what staff read ("abc‮gnp.exe" shows as "abcexe.png"): dropped from every
     kind of text a person types, not only item texts."""
-    from datetime import timedelta
     from facilitation.accounts.services import update_user
-    from facilitation.live.services import join_meeting, submit_item, transfer_item
     from facilitation.people.roster import _cell_text
-    from facilitation.slips.services import accept_slip, close_slip, rate_slip, reply_slip
-    from facilitation.timeutil import local_today
-    department = make_department("后勤管理部")
-    handler = make_user("handler", department=department)
-    meeting = make_meeting()
-    participant = join_meeting(meeting.join_code, name="李明")
-    item, _ = submit_item(meeting, client_id="bidi-controls-01", kind="demand", text="澡堂热水不够",
-                          participant=participant)
-    slip = transfer_item(lead_user, item, department.id, local_today() + timedelta(days=3))
-    accept_slip(handler, slip)
+    from facilitation.slips.services import close_slip, rate_slip, reply_slip
+    slip, handler, department = accepted_slip(make_user, make_meeting, lead_user, make_department,
+                                              "bidi-controls-01")
     reply_slip(handler, slip, "已维修", "后勤管理办法")
     rate_slip(slip, "dissatisfied", "答复\u202eexe.gnp")
     close_slip(lead_user, slip, "已说明\u202e原因")
