@@ -67,6 +67,9 @@ def update_user(user, *, display_name, role, department=None, is_enabled=True, p
     if password:
         _validate_password(password)
         user.set_password(password)
+        # a new password is what one sets after a leak: the user's API tokens go with the old one
+        ApiToken.query.filter_by(user_id=user.id, revoked_at=None).update({"revoked_at": utcnow()},
+                                                                         synchronize_session=False)
     if ends_sessions:  # a new password, a lost role or a disabled account: old cookies stop working
         user.end_sessions()
     db.session.flush()

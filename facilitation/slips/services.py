@@ -42,12 +42,17 @@ REASON_MAX = 1000
 # ---------------------------------------------------------------- deadlines
 
 def add_working_days(start, days):
-    """The date `days` working days (Mon–Fri) after `start`."""
+    """The date `days` working days after `start`: Monday–Friday, skipping the holidays of the
+    plan calendar and counting its swapped working days (调休), so that an urgent item raised
+    on 30 September is due after the National Day week, not on 1 October."""
+    from ..scheduling.queries import holidays_between
+    special = holidays_between(start, start + timedelta(days=days * 2 + 21))
     current = start
     remaining = days
     while remaining > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        is_workday = special[current][1] if current in special else current.weekday() < 5
+        if is_workday:
             remaining -= 1
     return current
 

@@ -34,10 +34,16 @@ def test_a_password_change_by_the_admin_ends_the_users_sessions(app, client, mak
     user = make_user("handler")
     login(client, user)
     cookie = saved_cookie(client)
+    from facilitation.accounts.services import issue_api_token
+    token = issue_api_token(user)
+    db.session.commit()
+    assert client.get("/api/v1/tiers", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     update_user(user, display_name=user.display_name, role=user.role, department=user.department,
                 password="a-new-password-9")
     db.session.commit()
     assert replay(app, cookie).status_code == 302
+    # the API tokens went with the old password
+    assert app.test_client().get("/api/v1/tiers", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_deactivation_ends_the_users_sessions(app, client, make_user, login_as):

@@ -477,3 +477,16 @@ def test_a_meeting_chaired_by_another_lead_has_its_chair_supervise(world, make_m
     slip2 = transfer_item(world.organizer, item2, world.department.id, local_today() + timedelta(days=5))
     db.session.commit()
     assert world.reload(slip2).supervisor_user_id == world.lead.id
+
+
+def test_deadlines_skip_the_holidays_of_the_calendar_and_count_swapped_working_days(world):
+    """An urgent item on 30 September is due after the National Day week (国庆), not on 1 October."""
+    from datetime import date
+    from facilitation.scheduling.models import Holiday
+    for day in range(1, 8):
+        db.session.add(Holiday(day=date(2026, 10, day), name="国庆节"))
+    db.session.add(Holiday(day=date(2026, 10, 10), name="调休上班", is_workday=True))
+    db.session.commit()
+    assert services.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert services.add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)  # a Saturday worked
+    assert services.add_working_days(date(2026, 9, 29), 5) == date(2026, 10, 12)  # 9-30, 10-8, 9, 10, 12
