@@ -539,7 +539,9 @@ def _build_world():  # noqa: C901 (one long recipe)
     awards.set_award(organizer, open_review, old_idea.id, 200)
     db.session.commit()
 
-    for code in [m.join_code for m in Meeting.query] + [channel.code, inactive.code]:
+    from facilitation.intake.models import Channel
+    # every random code the pages show (join codes, every channel's, the default one included)
+    for code in [m.join_code for m in Meeting.query] + [c.code for c in Channel.query]:
         w.t(code)
     for slip in Slip.query:
         w.t(slip.number)
