@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .texts import category_label, list_separator
+from .texts import list_separator
 from .timeutil import to_local
 
 
@@ -48,7 +48,7 @@ def setup_templating(app):
 
     # Label helpers as Jinja globals, so that imported macros see them too.
     from .accounts.forms import ROLE_LABELS
-    from .live.payloads import kind_label as item_kind_label, status_label as item_status_label
+    from .live.payloads import category_label, kind_label as item_kind_label, status_label as item_status_label
     from .scheduling.services import kind_label, status_label
     from .stats.queries import is_overdue
     app.jinja_env.globals.update(meeting_kind_label=kind_label, meeting_status_label=status_label,

@@ -1,4 +1,4 @@
-"""Text in the reader's language: enumerations, labels, brackets, long dates, categories.
+"""Text in the reader's language: enumerations, labels, brackets, long dates.
 
 Used by services (stored notes), documents, queries and, through templating.py, templates.
 Imports no service, so that any layer may use it.
@@ -11,7 +11,7 @@ from .timeutil import to_local
 # The punctuation that glues a sentence together belongs to the language: Chinese writes
 # "甲、乙", "标签：内容" and "名称（说明）" with full-width marks, English "A, B", "Label: text" and
 # "Name (note)". These helpers put the marks inside translatable strings; in Chinese they give
-# exactly the text written by hand before. Plain text in Python; the template versions below
+# exactly the text written by hand before. Plain text here; the template versions in templating.py
 # escape their parts and return Markup (a part may itself be Markup, e.g. a `{% set %}` block).
 
 def list_separator():
@@ -39,13 +39,6 @@ def local_datetime_text(value):
     value = to_local(value)
     return gettext("%(y)d年%(m)02d月%(d)02d日 %(time)s", y=value.year, m=value.month, d=value.day,
                    time=value.strftime("%H:%M"))
-
-
-def category_label(category):
-    """An item's category as shown: a known one (live.payloads.CATEGORY_LABELS) in the reader's
-    language, any other free text as stored."""
-    from .live.payloads import CATEGORY_LABELS
-    return gettext(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category
 
 
 def user_choice_label(user):

@@ -8,11 +8,10 @@ import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..live.payloads import kind_label
+from ..live.payloads import category_label, kind_label
 from ..slips.documents import month_navigation
 from ..slips.services import public_text
 from ..stats import queries as stats
-from ..texts import category_label
 from ..timeutil import local_today, to_local
 from . import queries
 from .models import Channel

@@ -1,5 +1,5 @@
 """JSON API for live capture: joining, items, votes and outcomes."""
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,11 +18,20 @@ from .payloads import item_to_dict
 from .tokens import issue_participant_token, read_participant_token
 
 
+def _token_ids(token):
+    """(meeting_id, participant_id) of a participant token, checked once per request (the submit
+    limiter's key and the view both need it)."""
+    cached = g.get("participant_token_ids")
+    if cached is None or cached[0] != token:
+        g.participant_token_ids = cached = (token, read_participant_token(token))
+    return cached[1]
+
+
 def _participant_from_request(meeting_id=None):
     token = bearer_token()
     if not token or not token.startswith("p."):
         return None
-    token_meeting_id, participant_id = read_participant_token(token)
+    token_meeting_id, participant_id = _token_ids(token)
     if meeting_id is not None and token_meeting_id != meeting_id:
         raise PermissionDenied(_("参会凭证不属于这场慧谈。"), code="wrong_meeting")
     return services.participant_for_token(token_meeting_id, participant_id)
@@ -61,7 +70,7 @@ def _submit_key():
     if token and token.startswith("p."):
         # per participant, not per token: joining again issues a new token, not a new allowance
         try:
-            meeting_id, participant_id = read_participant_token(token)
+            meeting_id, participant_id = _token_ids(token)
             return f"submit:participant:{meeting_id}:{participant_id}"
         except DomainError:
             pass

@@ -18,7 +18,7 @@ STATUS_LABELS = {"open": "待处理", "answered": "已现场答复", "transferre
                  "declined": "建议未采纳", "merged": "已合并", "hidden": "已隐藏"}
 # Item categories: the topics offered on the phone and the board (live.views.ITEM_CATEGORIES) and
 # the category of the actions decided in the minutes (minutes.services.ACTION_CATEGORY). The stored
-# value stays Chinese; it is shown translated (texts.category_label), the values are msgids.
+# value stays Chinese; it is shown translated (category_label), the values are msgids.
 CATEGORY_LABELS = {"安全": "安全", "生产": "生产", "薪酬": "薪酬", "后勤": "后勤", "劳保": "劳保", "生活": "生活",
                    "培训": "培训", "其他": "其他", "会议决定": "会议决定"}
 
@@ -44,6 +44,11 @@ def status_label(status):
     return _label(STATUS_LABELS.get(status, status))
 
 
+def category_label(category):
+    """An item's category as shown: a known one in the reader's language, free text as stored."""
+    return _label(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category
+
+
 def item_number(item):
     """How staff name an item without a meeting sequence number: 一码通 items are Y + their id."""
     return f"#{item.seq}" if item.seq is not None else f"Y{item.id}"
@@ -56,7 +61,7 @@ def item_to_dict(item, audience="staff"):
     data = {
         "id": item.id, "seq": item.seq, "client_id": item.client_id, "kind": item.kind,
         "kind_label": kind_label(item.kind), "category": item.category,
-        "category_label": _label(CATEGORY_LABELS[item.category]) if item.category in CATEGORY_LABELS else item.category,
+        "category_label": category_label(item.category),
         "text": item.text,
         "status": item.status, "status_label": status_label(item.status), "votes": item.votes,
         "anonymity": item.anonymity,

@@ -21,7 +21,7 @@ from .payloads import kind_label
 bp = Blueprint("live", __name__)
 
 # Topics offered on the phone and the board; the item's category stays free text (≤ 32 chars).
-# Stored as offered (Chinese), shown translated (payloads.CATEGORY_LABELS, texts.category_label).
+# Stored as offered (Chinese), shown translated (payloads.CATEGORY_LABELS, payloads.category_label).
 ITEM_CATEGORIES = ("安全", "生产", "薪酬", "后勤", "劳保", "生活", "培训", "其他")
 # A slip deadline a week out is the usual practice; staff can change it on the board.
 DEFAULT_DUE_DAYS = 7
