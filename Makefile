@@ -34,7 +34,7 @@ debian-packages:
 	fi
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d facilitation/translations 2>/dev/null || true
+	@$(BIN)/pybabel -q compile -d facilitation/translations
 
 setup: debian-packages $(VENV)/.installed translations
 

@@ -19,15 +19,26 @@ app = create_app()
 
 
 def install_shutdown(server_app):
-    """SIGTERM / SIGINT: stop the PDF worker first, then the server (children never outlive it)."""
+    """SIGTERM / SIGINT: stop taking connections, let the commits under way finish and their
+    events go out (realtime.drain), stop the PDF worker (children never outlive the server), exit.
+
+    Closing the listening socket first makes a proxy send new requests to another process at
+    once; requests on connections already open are answered until the process exits.
+    """
     import signal
     import sys
 
     from facilitation import pdf, realtime
 
     def shut_down(signum, _frame=None):
+        listener = getattr(socketio, "wsgi_server", None)  # gevent's server; None with Werkzeug
+        if listener is not None:
+            # Not close(): that ends serve_forever, and the process with it, before the drain.
+            listener.stop_accepting()
+            listener.socket.close()
+        if not realtime.drain(5.0):
+            server_app.logger.warning("stopped before every live event was sent")
         pdf.stop_worker()
-        realtime.wait_until_sent(1.0)
         server_app.logger.info("stopped by signal %s", signum)
         sys.exit(0)
 

@@ -85,11 +85,13 @@ HTTP_MESSAGES = {
     415: lambda: _("请以 JSON 格式提交。"),
     429: lambda: _("操作太频繁，请稍后再试。"),
     500: lambda: _("服务器内部错误，请稍后再试。"),
+    503: lambda: _("服务器正在重启，请稍后再试。"),
 }
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large",
-              415: "unsupported_media_type", 429: "rate_limited", 500: "server_error"}
+              415: "unsupported_media_type", 429: "rate_limited", 500: "server_error",
+              503: "unavailable"}
 
 
 def register_error_handlers(app):

@@ -12,6 +12,12 @@ write turn, so a burst of submits is never serialised behind it (issue 13: the b
 to hold SQLite's write turn). Events leave in the order they were committed: SQLite commits
 under the process's write turn, and a meeting's PostgreSQL commits are serialised by its row
 lock; clients also order items by `seq` and catch up over HTTP after a reconnect.
+
+Stopping a process (SIGTERM) calls `drain`: from then on a commit that carries events is
+refused (503, the phone's outbox tries again, nginx sends it to another process), the commits
+already under way finish and their events are sent, then the process may exit. Without it a
+process stopped while a PostgreSQL COMMIT was on the wire stored the item but never told the
+other processes' boards (their sockets stay up, so they never catch up).
 """
 import atexit
 import logging
@@ -20,12 +26,14 @@ import time
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import ServiceUnavailable
 
 from .extensions import socketio
 
 NAMESPACE = "/live"
 _PENDING_KEY = "huitan_pending_broadcasts"
 _MARKS_KEY = "huitan_savepoint_marks"
+_COUNTED_KEY = "huitan_commit_under_way"
 logger = logging.getLogger(__name__)
 
 
@@ -124,10 +132,63 @@ def wait_until_sent(timeout=5.0):
     return True
 
 
+class _Gate:
+    """Counts the commits that carry events, from just before COMMIT until their events are
+    queued, and shuts for new ones when the process stops."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.under_way = 0
+        self.closing = False
+
+    def enter(self, session):
+        with self._lock:
+            if self.closing:
+                raise ServiceUnavailable()
+            session.info[_COUNTED_KEY] = True
+            self.under_way += 1
+
+    def leave(self, session):
+        if session.info.pop(_COUNTED_KEY, None):
+            with self._lock:
+                self.under_way -= 1
+
+    def close(self):
+        with self._lock:
+            self.closing = True
+
+
+_gate = _Gate()
+
+
+def drain(timeout=5.0):
+    """Before the process exits: refuse new commits that carry events, wait for the ones under
+    way, and send every committed event. True when all went out within `timeout` seconds."""
+    _gate.close()
+    deadline = time.monotonic() + timeout
+    while _gate.under_way:
+        if time.monotonic() > deadline:
+            return False
+        socketio.sleep(0.005)
+    return wait_until_sent(max(deadline - time.monotonic(), 0.0))
+
+
 atexit.register(wait_until_sent, 2.0)  # a CLI command's last events still go out
 
 
 # ------------------------------------------------------------------ session hooks
+
+def _before_commit(session):
+    if not session.in_nested_transaction() and session.info.get(_PENDING_KEY) \
+            and not session.info.get(_COUNTED_KEY):
+        _gate.enter(session)
+
+
+def _after_transaction_end(session, transaction):
+    # The outermost transaction ended (committed, its events queued; or rolled back).
+    if transaction.parent is None and not transaction.nested:
+        _gate.leave(session)
+
 
 def _after_commit(session):
     # SQLAlchemy also fires after_commit when a savepoint is released; only the outermost
@@ -157,8 +218,9 @@ def _after_soft_rollback(session, previous_transaction):
         session.info.pop(_MARKS_KEY, None)
 
 
-_LISTENERS = (("after_commit", _after_commit), ("after_transaction_create", _after_transaction_create),
-              ("after_soft_rollback", _after_soft_rollback))
+_LISTENERS = (("before_commit", _before_commit), ("after_commit", _after_commit),
+              ("after_transaction_create", _after_transaction_create),
+              ("after_soft_rollback", _after_soft_rollback), ("after_transaction_end", _after_transaction_end))
 
 
 def init_app(app):

@@ -657,6 +657,7 @@
     meetingId: meetingId,
     itemsUrl: itemsUrl,
     headers: staffHeaders,
+    everySeq: true,
     onChange: function (changed) {
       if (initialised) {
         H.each(changed, function (item) {

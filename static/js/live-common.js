@@ -393,6 +393,13 @@
     return true;
   };
 
+  /** Sequence numbers below the highest that the store has no item for. */
+  H.ItemStore.prototype.holes = function () {
+    var count = 0;
+    for (var id in this.byId) { if (this.byId.hasOwnProperty(id) && this.byId[id].seq) { count++; } }
+    return this.lastSeq - count;
+  };
+
   H.ItemStore.prototype.list = function () {
     var out = [];
     for (var id in this.byId) { if (this.byId.hasOwnProperty(id)) { out.push(this.byId[id]); } }
@@ -461,6 +468,8 @@
     this.pollTimer = null;
     this.generation = 0;
     this.stopped = false;
+    this.knownHoles = 0;   // holes the server's own list has (everySeq feeds)
+    this.holeTimer = null;
   };
 
   H.LiveFeed.prototype.start = function () {
@@ -522,6 +531,22 @@
       return;
     }
     if (this.items.put(event.item)) { this.options.onChange([event.item]); }
+    if (event.op === 'created') { this.checkHoles(); }
+  };
+
+  /**
+   * A staff feed (`everySeq`) is sent every item, so a missing seq means a lost event: e.g. a
+   * server process stopped between its commit and its broadcast, while this socket, held by
+   * another process, stayed up and so would never catch up. Wait a moment (events of two
+   * processes may arrive out of order), then catch up if the hole is still there.
+   */
+  H.LiveFeed.prototype.checkHoles = function () {
+    var self = this;
+    if (!this.options.everySeq || this.holeTimer || this.items.holes() <= this.knownHoles) { return; }
+    this.holeTimer = window.setTimeout(function () {
+      self.holeTimer = null;
+      if (!self.syncing && self.items.holes() > self.knownHoles) { self.sync(); }
+    }, 1500);
   };
 
   /** Put items that arrived outside the feed (an HTTP answer) into the store. */
@@ -579,6 +604,7 @@
       var buffered = self.buffer;
       self.buffer = [];
       self.syncing = false;
+      self.knownHoles = self.items.holes();  // before the live events that came meanwhile
       H.each(buffered, function (item) { if (self.items.put(item)) { changed.push(item); } });
       if (changed.length) { o.onChange(changed); }
       if (meetingStatus && o.onMeeting) { o.onMeeting(meetingStatus); }

@@ -582,6 +582,28 @@ def test_board_catches_up_after_a_server_restart(browser, database_url, make_mee
         server.stop()
 
 
+def test_board_fills_a_hole_left_by_a_lost_event(browser, database_url, make_meeting, lead_user):
+    """An item stored without a live event (a process stopped between its commit and its
+    broadcast) while the board's socket stayed up: the next item's seq shows the hole, and the
+    board catches up instead of missing the item for the rest of the session."""
+    meeting = make_meeting()
+    server = ServerProcess(database_url).start()
+    board_ctx = board_context(browser)
+    try:
+        board = open_board(board_ctx, server, lead_user, meeting)
+        http_submit(server, meeting, "question", "第一条事项")
+        expect(card(board, "第一条事项")).to_have_count(1, timeout=WAIT)
+        staff_submit(meeting, lead_user, "demand", "没有广播的事项")  # seq 2, no event reaches the board
+        http_submit(server, meeting, "suggestion", "第三条事项")
+        expect(card(board, "第三条事项")).to_have_count(1, timeout=WAIT)
+        expect(card(board, "没有广播的事项")).to_have_count(1, timeout=WAIT)
+        expect(board.locator("#count-total")).to_have_text("3")
+        expect(board.locator("#conn")).to_have_class("conn conn-online")
+    finally:
+        board_ctx.close()
+        server.stop()
+
+
 # ------------------------------------------------------------------ screenshots (look at them)
 
 def seed_mixed_items(meeting, lead_user, make_department):

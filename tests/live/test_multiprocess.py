@@ -1,14 +1,22 @@
 """Several app processes share live events through Redis (SOCKETIO_MESSAGE_QUEUE): an item
 submitted to one process reaches boards and phones connected to another, exactly once."""
+import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import time
+import uuid
+from collections import Counter
 
 import pytest
 import redis
+import requests
 
 from conftest import ROOT, ServerProcess, free_port
+
+from facilitation.models import Item
 
 from .test_socketio import LiveClient, join_over_http, submit_over_http
 
@@ -96,3 +104,67 @@ def test_item_submitted_on_one_process_reaches_clients_of_the_other(two_servers,
     finally:
         for client in clients:
             client.close()
+
+
+def test_a_process_stopped_mid_burst_publishes_every_item_it_stored(database_url, redis_url, make_meeting,
+                                                                    make_user, token_for):
+    """SIGTERM while phones submit: whatever the stopping process stored, it also told the other
+    processes (their boards keep their sockets and would never catch up), and a submit it did
+    not store got an error the phone retries (503, or the connection closed) and no 201."""
+    os.makedirs(os.path.join(ROOT, "instance"), exist_ok=True)
+    meeting = make_meeting()
+    server = ServerProcess(database_url, extra_env={"SOCKETIO_MESSAGE_QUEUE": redis_url}).start()
+    listener = redis.Redis.from_url(redis_url).pubsub()
+    listener.subscribe(CHANNEL)
+    published, answers, stop = [], [], threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            message = listener.get_message(timeout=0.1)
+            if message and message["type"] == "message":
+                data = json.loads(message["data"])
+                payload = data["data"][0] if isinstance(data["data"], list) else data["data"]  # emit's args
+                if data.get("event") == "item" and payload.get("op") == "created":
+                    published.append(payload["item"]["client_id"])
+
+    def phone(token, number):
+        session = requests.Session()
+        for k in range(200):
+            client_id = f"{number:02d}-{k:03d}-{uuid.uuid4().hex[:8]}"
+            try:
+                response = session.post(f"{server.url}/api/v1/meetings/{meeting.id}/items", timeout=10,
+                                        headers={"Authorization": f"Bearer {token}"},
+                                        json={"client_id": client_id, "kind": "question", "text": f"停机时的事项 {k}"})
+            except requests.RequestException:
+                answers.append((client_id, None))
+                return
+            answers.append((client_id, response.status_code))
+            if response.status_code != 201:
+                return
+
+    try:
+        tokens = [join_over_http(server.url, meeting, f"职工{n}") for n in range(8)]
+        threads = [threading.Thread(target=listen)] + [threading.Thread(target=phone, args=(token, n))
+                                                      for n, token in enumerate(tokens)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # the phones are in full flow
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(15) == 0
+        for thread in threads[1:]:
+            thread.join(30)
+        time.sleep(0.5)  # the last publishes reach the listener
+    finally:
+        stop.set()
+        threads[0].join(5)
+        listener.close()
+        server.stop()
+
+    stored = {item.client_id for item in Item.query.filter_by(meeting_id=meeting.id)}
+    created = {client_id for client_id, status in answers if status == 201}
+    refused = [status for _client_id, status in answers if status != 201]
+    assert len(created) > 20 and len(refused) == len(tokens), (len(created), refused)
+    assert set(refused) <= {None, 503}, refused   # never a 500: the phone just tries again
+    assert created <= stored                       # a 201 is a stored item
+    assert stored <= set(published), sorted(stored - set(published))  # and every stored item went out
+    assert max(Counter(published).values()) <= 2  # once to the staff room, once to the phones'
