@@ -174,9 +174,9 @@ def channel_items(code):
 
 
 @bp.route("/intake")
-@roles_required("organizer", "viewer")
+@roles_required("organizer", "viewer", "lead")
 def intake():
-    """The triage inbox (分办): items from the standing channels.
+    """The triage inbox (分办): items from the standing channels (a tier lead: the channels they supervise).
     ---
     get:
       summary: Channel items to triage
@@ -200,7 +200,8 @@ def intake():
     channel_id = query_int(args.get("channel_id"), "channel_id", 1, 2 ** 31 - 1)
     page = query_int(args.get("page"), "page", 1, PAGE_MAX, default=1)
     per_page = query_int(args.get("per_page"), "per_page", 1, PAGE_SIZE_MAX, default=50)
-    pagination = queries.inbox(status, channel_id).paginate(page=page, per_page=per_page, error_out=False)
+    pagination = queries.inbox(status, channel_id, user=current_user).paginate(page=page, per_page=per_page,
+                                                                                error_out=False)
     return jsonify({"items": [services.channel_item_to_dict(i, audience="staff") for i in pagination.items],
                     "page": pagination.page, "per_page": per_page, "total": pagination.total})
 

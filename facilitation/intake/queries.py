@@ -31,11 +31,23 @@ def intake_items():
     return Item.query.filter(Item.meeting_id.is_(None), Item.channel == "qr")
 
 
-def inbox(status="new", channel_id=None, urgent_only=False):
+def visible_channel_ids(user):
+    """The channels whose items `user` triages: a lead those they supervise; organizers and mine
+    leaders every channel (None)."""
+    if user.role == "lead":
+        return [c.id for c in Channel.query.filter_by(supervisor_user_id=user.id)]
+    return None
+
+
+def inbox(status="new", channel_id=None, urgent_only=False, user=None):
     """Channel items for triage: new = no outcome yet (urgent first, oldest first, the way a duty
-    person works through them); handled = every other, newest outcome first."""
+    person works through them); handled = every other, newest outcome first. With `user`, only
+    the channels that user triages (the same list on the inbox page and in the API)."""
     query = intake_items().options(joinedload(Item.qr_channel), selectinload(Item.slip),
                                    selectinload(Item.merged_into), selectinload(Item.person))
+    visible = visible_channel_ids(user) if user is not None else None
+    if visible is not None:
+        query = query.filter(Item.channel_id.in_(visible or [-1]))
     if channel_id:
         query = query.filter(Item.channel_id == channel_id)
     if urgent_only:

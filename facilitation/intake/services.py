@@ -317,6 +317,9 @@ def dispatch_item(actor, item, department_id, instruction, due_date=None):
 def pick_for_summary(actor, month, slip, picked):
     """Choose (or drop) a replied slip's reply for the month's public summary."""
     require_organizer(actor)
+    if picked and not _replied_in(slip, month):
+        raise Conflict(_("这张承办单不是在 %(month)s 答复的，不能选入这个月的公示摘要。", month=month),
+                       code="other_month")
     if slip.status not in ANSWERED:
         raise Conflict(_("只能选择已经答复的承办单。"), code="not_replied")
     if slip.item.publication == "withheld":
@@ -328,6 +331,14 @@ def pick_for_summary(actor, month, slip, picked):
         db.session.delete(existing)
     db.session.flush()
     return slip
+
+
+def _replied_in(slip, month):
+    """Whether the slip's reply came in the month "YYYY-MM" (Asia/Shanghai), as the summary counts it."""
+    from ..stats.queries import period_of_month
+    year, mon = (int(part) for part in month.split("-"))
+    start, end, _first, _last = period_of_month(year, mon)
+    return slip.replied_at is not None and start <= slip.replied_at < end
 
 
 def get_slip_for_pick(slip_id):

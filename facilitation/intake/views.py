@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms import EmptyForm, first_error
 from ..live import payloads, services as live_services
 from ..live.views import is_loopback_url
-from ..live.models import ITEM_KINDS, Item
+from ..live.models import ITEM_KINDS
 from ..live.views import ITEM_CATEGORIES
 from ..people.models import Department, Unit
 from ..slips.services import channel_supervisor, default_due_date
@@ -180,13 +180,6 @@ def poster_pdf(channel_id):
 
 # ---------------------------------------------------------------- triage (分办)
 
-def _visible_channel_ids():
-    """A lead sees the channels they supervise; organizers and mine leaders every channel."""
-    if current_user.role == "lead":
-        return [c.id for c in Channel.query.filter_by(supervisor_user_id=current_user.id)]
-    return None
-
-
 @bp.route("/intake/")
 @roles_required(*TRIAGERS)
 def inbox():
@@ -194,10 +187,7 @@ def inbox():
     status = args.get("status") if args.get("status") in queries.INBOX_STATUSES else "new"
     channel_id = arg_int(args, "channel_id")
     urgent_only = args.get("urgent") == "1"
-    query = queries.inbox(status, channel_id, urgent_only)
-    visible = _visible_channel_ids()
-    if visible is not None:
-        query = query.filter(Item.channel_id.in_(visible or [-1]))
+    query = queries.inbox(status, channel_id, urgent_only, user=current_user)
     pagination = query.paginate(page=arg_page(args), per_page=PAGE_SIZE, error_out=False)
     departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
     today = local_today()

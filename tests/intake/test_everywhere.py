@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from facilitation.extensions import db
+from facilitation.intake.models import SummaryPick
 from facilitation.live.services import join_meeting, submit_item, transfer_item
 from facilitation.slips import services as slip_services
 from facilitation.slips.models import Slip, SlipCallback
@@ -154,6 +155,11 @@ def test_public_summary_page_and_pdf(mine, loop, client, logged_in):
     for slip in (loop["canteen_slip"], loop["hidden_slip"]):
         assert organizer.post(f"/intake/summary/{month()}", data={"slip_id": slip.id, "picked": "1"}).status_code == 302
     organizer.post(f"/intake/summary/{month()}", data={"slip_id": loop["hidden_slip"].id, "picked": "0"})
+    # a reply of this month is not chosen for another month's summary
+    other = organizer.post("/intake/summary/2001-01", data={"slip_id": loop["canteen_slip"].id, "picked": "1"},
+                           follow_redirects=True)
+    assert "不是在 2001-01 答复的" in other.get_data(as_text=True)
+    assert SummaryPick.query.filter_by(month="2001-01").count() == 0
     response = client.get(f"/public/summary/{month()}")  # no login
     assert response.status_code == 200
     page = response.get_data(as_text=True)

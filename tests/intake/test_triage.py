@@ -44,8 +44,12 @@ def test_inbox_as_written(mine, intake, api):
     assert mine.staff.get("/intake?status=handled").get_json()["items"] == []
     assert len(mine.staff.get(f"/intake?status=all&channel_id={channel['id']}").get_json()["items"]) == 3
     assert api(mine.viewer).get("/intake?status=new").status_code == 200
-    for user in (mine.handler, mine.lead):
-        assert api(user).get("/intake?status=new").status_code == 403
+    assert api(mine.handler).get("/intake?status=new").status_code == 403
+    # a tier lead sees only the channels they supervise, as on the inbox page
+    assert api(mine.lead).get("/intake?status=new").get_json()["items"] == []
+    bathhouse = mine.channel("浴室", supervisor_user_id=mine.lead.id)
+    theirs = mine.submit(bathhouse["code"], text="浴室淋浴头坏了三个").get_json()
+    assert [i["id"] for i in api(mine.lead).get("/intake?status=all").get_json()["items"]] == [theirs["id"]]
     assert api(None).get("/intake?status=new").status_code == 401
     bad = mine.staff.get("/intake?status=closed")
     assert bad.status_code == 400 and "status" in bad.get_json()["error"]["message"]
