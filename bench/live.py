@@ -23,7 +23,11 @@ simulated phone is 127.0.0.1.
 
     .venv/bin/python bench/live.py [--shape all|meeting|group] [--async-mode gevent|threading]
         [--phones 300 --boards 3 --rate 5 --steady-seconds 20 --burst-items 300 --burst-seconds 10]
-        [--meetings 100 --phones-per-meeting 10 --group-rate 2 --group-seconds 60] [--log-dir DIR]
+        [--meetings 100 --phones-per-meeting 10 --group-rate 2 --group-seconds 60] [--log-dir DIR] [--floor]
+
+With --floor a third server runs each shape: bench/floor_server.py, Flask on the same stack
+storing each item with one durable ORM insert and broadcasting it, with none of the app's checks;
+its ratio to bare is what storing an item with Flask costs before any of the app's own work.
 """
 import argparse
 import asyncio
@@ -474,6 +478,17 @@ async def bench(args, workdir, phones_conn):
                             logs + "-app-server.log", plan, phones_conn, retry_every=args.retry_every,
                             check_stored=True)
         result[name] = summarise(plan, app, bare)
+        if args.floor:
+            # Flask + one durable ORM insert per item and nothing else (bench/floor_server.py).
+            floor = await measure(Server([sys.executable, os.path.join(ROOT, "bench", "floor_server.py"), "{port}",
+                                          os.path.join(workdir, f"{name}-floor.sqlite3")]),
+                                  logs + "-floor-server.log", plan, phones_conn, retry_every=0)
+            result[name]["floor"] = floor
+            for phase in ("steady", "burst"):
+                ratio = p95_ratio(floor, bare, phase)
+                if ratio is not None:
+                    result[name][f"floor_{phase}_p95_ratio_to_bare"] = ratio
+                    result[name][f"app_{phase}_p95_ratio_to_floor"] = p95_ratio(app, floor, phase)
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
@@ -517,6 +532,8 @@ def main():
     parser.add_argument("--retry-every", type=int, default=10,
                         help="resend every n-th item with the same client_id (0: never)")
     parser.add_argument("--log-dir", help="keep the database and the servers' logs here")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/floor_server.py: Flask storing each item durably, nothing else")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
