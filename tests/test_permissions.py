@@ -179,7 +179,7 @@ EXPECTED = {
     "/intake/summary/<month>": {"GET": ORGANIZERS, "POST": ORGANIZERS},
     "/api/v1/channels": {"GET": ORGANIZERS, "POST": ORGANIZERS},
     "/api/v1/channels/<code>/items": {"GET": EVERYONE, "POST": EVERYONE},
-    "/api/v1/intake": {"GET": ORGANIZERS | {"viewer"}},
+    "/api/v1/intake": {"GET": READERS},  # a lead: the channels they supervise, as on the inbox page
     "/api/v1/intake/<int:item_id>/urgent": {"POST": READERS},
     "/api/v1/intake/<int:item_id>/dispatch": {"POST": ORGANIZERS | {"viewer"}},
     "/api/v1/slips/<int:slip_id>/callbacks": {"GET": STAFF, "POST": HANDLERS | CHAIRS},  # handlers: their department's
