@@ -43,6 +43,15 @@ MEETING_FIELDS = dict(
                   "join; default false for regular meetings, true for special sessions"},
     allow_nameless=BOOLEAN, is_moderated=BOOLEAN)
 
+# A person on a meeting's invitation list; reason is null on lists set before reasons were kept.
+INVITEE = _object(("person_id", "name", "reason", "tier_id", "joined", "is_focus"),
+                  person_id=INTEGER, name=STRING, reason=NULLABLE_STRING, tier_id=NULLABLE_INTEGER,
+                  joined={"type": "boolean", "description": "attended (joined from a phone or marked present)"},
+                  is_focus=BOOLEAN)
+# A proposed participant or alternate, with why they are proposed.
+PICK = _object(("person_id", "name", "reason"), person_id=INTEGER, name=STRING, reason=STRING)
+ONLY_FOR_LEADS = "only for organizers and leads (always in the 201 answer of POST /people)"
+
 SCHEMAS = {
     "MeetingCreate": _object(("title", "starts_at"), **MEETING_FIELDS),
     "MeetingChange": _object((), **MEETING_FIELDS),
@@ -102,6 +111,28 @@ SCHEMAS = {
                         reaction_label=STRING, reaction_note=NULLABLE_STRING, recorded_by=NULLABLE_STRING),
     "CallbackList": _object(("callbacks",), callbacks={"type": "array", "items": _ref("Callback")}),
     "CallbackEnvelope": _object(("callback",), callback=_ref("Callback")),
+    "Plan": _object(("meetings", "notes"), meetings={"type": "array", "items": _ref("Meeting")},
+                    notes={"type": "array", "items": STRING}),
+    "Proposal": _object(("participants", "alternates", "max_participants"),
+                        participants={"type": "array", "items": PICK}, alternates={"type": "array", "items": PICK},
+                        max_participants=INTEGER),
+    "ParticipantList": _object(("participants", "approved", "max_participants"),
+                               participants={"type": "array", "items": INVITEE}, approved=BOOLEAN,
+                               max_participants=INTEGER),
+    "Person": _object(
+        ("id", "employee_no", "name", "tier_id", "unit", "gender", "post", "is_active"),
+        id=INTEGER, employee_no=STRING, name=STRING, tier_id=NULLABLE_INTEGER, unit=NULLABLE_STRING,
+        gender={"type": "string", "enum": ["male", "female"], "nullable": True}, post=NULLABLE_STRING,
+        is_active=BOOLEAN, is_focus={"type": "boolean", "description": ONLY_FOR_LEADS},
+        focus_reason={"type": "string", "nullable": True, "description": ONLY_FOR_LEADS},
+        standing={"type": "string", "enum": ["advanced", "lagging"], "nullable": True,
+                  "description": "null = the middle; " + ONLY_FOR_LEADS}),
+    "PersonList": _object(("people",), people={"type": "array", "items": _ref("Person")}),
+    "Coverage": _object(
+        ("active", "covered", "share", "never", "months"), active=INTEGER, covered=INTEGER, share=RATE,
+        never={"type": "array", "items": _object(("person_id", "name"), person_id=INTEGER, name=STRING)},
+        months={"type": "array", "items": RATE, "minItems": 12, "maxItems": 12,
+                "description": "cumulative share at the end of each month"}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
     "Stats": _object(("items", "slips", "replied", "replied_on_time", "closed", "overdue", "rated", "satisfied",
                       "reply_rate", "on_time_rate", "closure_rate", "satisfaction_rate"),

@@ -84,6 +84,7 @@ def list_people():
         200:
           description: '{"people": [{"id", "employee_no", "name", "tier_id", "unit", "is_focus"}]}; is_focus and
             focus_reason only for organizers and leads'
+          content: {application/json: {schema: {$ref: '#/components/schemas/PersonList'}}}
         400:
           description: malformed filter
         401:
@@ -132,6 +133,7 @@ def create_person():
       responses:
         201:
           description: the person
+          content: {application/json: {schema: {$ref: '#/components/schemas/Person'}}}
         400:
           description: invalid input
         403:

@@ -201,6 +201,7 @@ def generate_plan(month):
         201:
           description: '{"meetings": [...], "notes": [...]}: the meetings created (none when called again);
             notes name the tiers left out (no lead, no free slot)'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Plan'}}}
         400:
           description: malformed or past month
         403:
@@ -262,6 +263,7 @@ def meeting_proposal(meeting_id):
         200:
           description: '{"participants": [{"person_id", "name", "reason"}], "alternates": [...],
             "max_participants"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Proposal'}}}
         400:
           description: malformed filter
         403:
@@ -289,6 +291,7 @@ def meeting_participants(meeting_id):
       responses:
         200:
           description: '{"participants": [{"person_id", "name", "reason", "is_focus"}], "approved"}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/ParticipantList'}}}
         403:
           description: neither an organizer nor this meeting's lead
         404:
@@ -319,6 +322,7 @@ def set_meeting_participants(meeting_id):
       responses:
         200:
           description: '{"participants": [...], "approved": false}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/ParticipantList'}}}
         400:
           description: 'more than max_participants (code over_cap), unknown or inactive person, another tier
             for a regular meeting'
@@ -356,6 +360,7 @@ def approve_meeting_participants(meeting_id):
       responses:
         200:
           description: '{"participants": [...], "approved": true}'
+          content: {application/json: {schema: {$ref: '#/components/schemas/ParticipantList'}}}
         400:
           description: empty list
         403:
@@ -389,6 +394,7 @@ def tier_coverage(tier_id):
           description: '{"active", "covered", "share", "never": [{"person_id", "name"}], "months"}: covered =
             attended at least one closed meeting that year; share 0–1 (null without active people); months =
             cumulative share at the end of each month'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Coverage'}}}
         400:
           description: malformed year
         403:
