@@ -11,6 +11,10 @@ Two measurements on a fresh SQLite database with one live meeting and N joined p
   own time and by cumulative time, in ms per submit.
 
     .venv/bin/python bench/submit_cost.py [--items 400 --sockets 30] [--profile] [--async-mode gevent]
+        [--baselines]
+
+With --baselines the same submits and sockets also go to the bare server and to the floor
+(bench/floor_server.py), so the app's CPU can be read against what the stack and storing cost.
 """
 import argparse
 import cProfile
@@ -80,6 +84,37 @@ def measure_server(database_url, setup, args, workdir):
         if spied:
             result["py_spy"] = spied
         return result
+    finally:
+        for client in clients:
+            client.disconnect()
+        server.stop()
+
+
+def measure_baseline(kind, args, workdir):
+    """The same submits and sockets against bench/bare_socketio_server.py ("bare": nothing stored)
+    or bench/floor_server.py ("floor": Flask storing each item durably, no checks): CPU per submit."""
+    import requests
+    import socketio
+    script = {"bare": ["bare_socketio_server.py", "{port}", "gevent"],
+              "floor": ["floor_server.py", "{port}", os.path.join(workdir, "floor.sqlite3")]}[kind]
+    server = Server([sys.executable, os.path.join(ROOT, "bench", script[0])] + script[1:]) \
+        .start(os.path.join(workdir, f"{kind}.log"))
+    clients = []
+    try:
+        for index in range(args.sockets):  # one in ten a board (staff room), the rest phones
+            client = socketio.Client(reconnection=False)
+            client.connect(server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
+                           auth={"meeting_id": 1, "token": ("staff" if index % 10 == 0 else "p.") + str(index)})
+            clients.append(client)
+        http, url = requests.Session(), f"{server.url}/api/v1/meetings/1/items"
+        for index in range(20):
+            http.post(url, json=_body(index))
+        time.sleep(0.5)
+        cpu = server.cpu_seconds()
+        for index in range(args.items):
+            assert http.post(url, json=_body(index)).status_code == 201
+        time.sleep(1.0)
+        return {"server_cpu_ms_per_submit": round((server.cpu_seconds() - cpu) * 1000 / args.items, 2)}
     finally:
         for client in clients:
             client.disconnect()
@@ -172,6 +207,8 @@ def main():
     parser.add_argument("--profile", action="store_true", help="also profile the request path in-process")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--py-spy", metavar="FILE", help="sample the server with py-spy into FILE (raw) and summarise")
+    parser.add_argument("--baselines", action="store_true",
+                        help="also the bare server and the floor (Flask storing each item, no checks), same submits")
     parser.add_argument("--async-mode", help="SOCKETIO_ASYNC_MODE for the server (default: the app's choice)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="huitan-submit-cost-") as workdir:
@@ -179,6 +216,9 @@ def main():
         setup = prepare_database(database_url)
         result = {"load_average_before": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
         result["server"] = measure_server(database_url, setup, args, workdir)
+        if args.baselines:
+            for kind in ("bare", "floor"):
+                result[kind] = measure_baseline(kind, args, workdir)
         if args.profile:
             result["profile"] = profile_request_path(database_url, setup, args)
         result["load_average_after"] = round(os.getloadavg()[0], 2)
