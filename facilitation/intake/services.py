@@ -317,11 +317,11 @@ def dispatch_item(actor, item, department_id, instruction, due_date=None):
 def pick_for_summary(actor, month, slip, picked):
     """Choose (or drop) a replied slip's reply for the month's public summary."""
     require_organizer(actor)
+    if slip.status not in ANSWERED:
+        raise Conflict(_("只能选择已经答复的承办单。"), code="not_replied")
     if picked and not _replied_in(slip, month):
         raise Conflict(_("这张承办单不是在 %(month)s 答复的，不能选入这个月的公示摘要。", month=month),
                        code="other_month")
-    if slip.status not in ANSWERED:
-        raise Conflict(_("只能选择已经答复的承办单。"), code="not_replied")
     if slip.item.publication == "withheld":
         raise Conflict(_("这张承办单设为不公示，不能选入公示摘要。"), code="withheld")
     existing = SummaryPick.query.filter_by(month=month, slip_id=slip.id).first()
