@@ -759,10 +759,11 @@ def chinese_problems(html, world):
     ours = sorted(world.texts, key=len, reverse=True)
     found = []
     for text, _in_lang_switch in page.texts:
-        rest = text
+        # Our data first: a pattern would otherwise cut a random code short ("Y24" of join
+        # code "TZ2Y24" reads as a channel item number), and the rest ("TZ2") as English.
+        rest = strip_ours(text, ours)
         for pattern in NOISE:
             rest = pattern.sub(" ", rest)
-        rest = strip_ours(rest, ours)
         words = [w for w in WORD.findall(rest) if w not in ZH_ALLOWED_WORDS]
         if not words:
             continue
