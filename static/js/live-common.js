@@ -607,6 +607,7 @@
       self.knownHoles = self.items.holes();  // before the live events that came meanwhile
       H.each(buffered, function (item) { if (self.items.put(item)) { changed.push(item); } });
       if (changed.length) { o.onChange(changed); }
+      if (buffered.length) { self.checkHoles(); }  // a live event of the catch-up may show one
       if (meetingStatus && o.onMeeting) { o.onMeeting(meetingStatus); }
       var connected = self.socket && self.socket.connected;
       self.setConnection(connected ? 'online' : 'offline');
