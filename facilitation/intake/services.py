@@ -30,6 +30,7 @@ from ..people.services import active_department
 from ..slips.models import ANSWERED, Slip
 from ..slips.notices import active_organizers, notify
 from ..slips.services import channel_supervisor, default_due_date, hasten_slip, issue_slip
+from ..timeutil import month_bounds
 from ..validation import bool_value, clean_text, fetch, id_value, optional_text, required_text
 from .models import CODE_ALPHABET, CODE_LENGTH, INVITATION_MAX, NAME_MAX as CHANNEL_NAME_MAX, PROMISE_MAX, \
     Channel, SummaryPick
@@ -335,9 +336,8 @@ def pick_for_summary(actor, month, slip, picked):
 
 def _replied_in(slip, month):
     """Whether the slip's reply came in the month "YYYY-MM" (Asia/Shanghai), as the summary counts it."""
-    from ..stats.queries import period_of_month
     year, mon = (int(part) for part in month.split("-"))
-    start, end, _first, _last = period_of_month(year, mon)
+    start, end = month_bounds(year, mon)
     return slip.replied_at is not None and start <= slip.replied_at < end
 
 

@@ -191,7 +191,13 @@ def inbox():
     pagination = query.paginate(page=arg_page(args), per_page=PAGE_SIZE, error_out=False)
     departments = Department.query.filter_by(is_active=True).order_by(Department.position).all()
     today = local_today()
-    due = {item.id: default_due_date(item.kind, item.category, item.is_urgent, today) for item in pagination.items}
+    # One deadline per kind, category and urgency, not per item: each reads the holiday calendar.
+    deadlines, due = {}, {}
+    for item in pagination.items:
+        key = (item.kind, item.category, item.is_urgent)
+        if key not in deadlines:
+            deadlines[key] = default_due_date(*key, today)
+        due[item.id] = deadlines[key]
     recent = queries.merge_targets() if current_user.has_role("organizer", "lead") else []
     targets = {item.id: [t for t in recent if t.id != item.id][:40] for item in pagination.items
                if item.status == "open"}
